@@ -1,0 +1,115 @@
+"""Turning credentials from a request into a Principal.
+
+Clients (pip, uv, twine) send HTTP Basic with a token as the password and any username.
+Passwords are never accepted here: only tokens.
+"""
+
+import base64
+import binascii
+
+from django.core.cache import cache
+from django.utils import timezone
+
+from accounts import tokens
+from accounts.models import ApiToken
+from accounts.principals import ANONYMOUS, Principal
+
+FAILURE_LIMIT = 30  # failed token attempts per IP per window
+FAILURE_WINDOW = 300  # seconds
+
+
+class AuthenticationFailed(Exception):
+    def __init__(self, message: str, status: int = 401, retry_after: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.retry_after = retry_after
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def presented_secret(request) -> str | None:
+    """The token from ``Authorization: Basic`` (password part) or ``Bearer``; else None."""
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer":
+        return value.strip() or None
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError) as exc:
+        raise AuthenticationFailed("Malformed Basic authorization header.") from exc
+    _username, sep, password = decoded.partition(":")
+    if not sep:
+        raise AuthenticationFailed("Malformed Basic authorization header.")
+    return password
+
+
+def _check_rate(ip: str | None) -> None:
+    count = cache.get(f"authfail:{ip}", 0)
+    if count >= FAILURE_LIMIT:
+        raise AuthenticationFailed(
+            "Too many failed authentication attempts; try again later.",
+            status=429, retry_after=FAILURE_WINDOW,
+        )
+
+
+def _record_failure(ip: str | None) -> None:
+    key = f"authfail:{ip}"
+    if cache.add(key, 1, FAILURE_WINDOW):
+        return
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, FAILURE_WINDOW)
+
+
+def token_from_secret(secret: str, ip: str | None) -> ApiToken:
+    """Find the active token for a presented secret or raise AuthenticationFailed."""
+    _check_rate(ip)
+    parsed = tokens.parse(secret)
+    token = None
+    if parsed is not None:
+        token = ApiToken.objects.select_related("org", "user").filter(key_id=parsed[0]).first()
+    if token is None or not tokens.secret_matches(parsed[1], token.secret_hash):
+        _record_failure(ip)
+        raise AuthenticationFailed(
+            "Invalid API token: it is not a Wheelhouse token or it does not exist. "
+            "Use __token__ as the username and the whole token (whk_...) as the password."
+        )
+    if token.revoked_at is not None:
+        raise AuthenticationFailed("This API token has been revoked.", status=403)
+    if token.is_expired:
+        raise AuthenticationFailed(
+            f"This API token expired at {token.expires_at:%Y-%m-%d %H:%M} UTC.", status=403
+        )
+    if token.user is not None and not token.user.is_active:
+        raise AuthenticationFailed("The owner of this API token is disabled.", status=403)
+    _touch(token, ip)
+    return token
+
+
+def _touch(token: ApiToken, ip: str | None) -> None:
+    # Write at most once a minute per token, so reads do not turn into writes.
+    now = timezone.now()
+    if token.last_used_at and (now - token.last_used_at).total_seconds() < 60 \
+            and token.last_used_ip == ip:
+        return
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now, last_used_ip=ip)
+    token.last_used_at, token.last_used_ip = now, ip
+
+
+def principal_from_request(request, *, allow_session: bool = True) -> Principal:
+    """The principal for a request: a token if one is presented, else the session user."""
+    ip = client_ip(request)
+    secret = presented_secret(request)
+    if secret:
+        token = token_from_secret(secret, ip)
+        return Principal(user=token.user, token=token, ip=ip)
+    user = getattr(request, "user", None)
+    if allow_session and user is not None and user.is_authenticated and user.is_active:
+        return Principal(user=user, ip=ip)
+    return Principal(ip=ip) if ip else ANONYMOUS

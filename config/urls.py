@@ -1,0 +1,44 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path, register_converter
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from registry.views import files, health, simple, web
+from uploads import views as upload_views
+
+
+class OrgSlugConverter:
+    regex = r"[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(OrgSlugConverter, "org")
+
+org_patterns = [
+    path("simple/", simple.project_list, name="simple-index"),
+    path("simple/<str:project>/", simple.project_detail, name="simple-project"),
+    path("files/<str:aa>/<str:bb>/<str:rest>/<str:filename>", files.download, name="file"),
+    path("legacy/", upload_views.upload, name="legacy-upload"),
+    path("legacy", upload_views.legacy_redirect),
+    path("", web.org_home, name="org-home"),
+    path("project/<str:project>/", web.project_page, name="project"),
+    path("project/<str:project>/<str:version>/", web.release_page, name="release"),
+]
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("admin/", admin.site.urls),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", web.home, name="home"),
+    path("<org:org>/", include(org_patterns)),
+]

@@ -1,0 +1,171 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.capabilities import Permission, Visibility
+from accounts.models import ApiToken, Organization, Team
+
+
+class ProjectStatus(models.TextChoices):
+    """PEP 792 project status markers (``quarantined`` also hides it from the index)."""
+
+    ACTIVE = "active"
+    ARCHIVED = "archived"
+    QUARANTINED = "quarantined"
+    DEPRECATED = "deprecated"
+
+
+class Project(models.Model):
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="projects")
+    name = models.CharField(max_length=200)
+    normalized_name = models.CharField(max_length=200)
+    visibility = models.CharField(
+        max_length=10, choices=[(v.value, v.value) for v in Visibility],
+        default=Visibility.PRIVATE,
+    )
+    status = models.CharField(
+        max_length=12, choices=ProjectStatus.choices, default=ProjectStatus.ACTIVE
+    )
+    status_reason = models.CharField(max_length=300, blank=True)
+    # Restricted projects are readable only through grants, not by every org member.
+    restricted = models.BooleanField(default=False)
+    max_file_size = models.BigIntegerField(null=True, blank=True)
+    last_serial = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["normalized_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "normalized_name"], name="unique_project_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org.slug}/{self.name}"
+
+
+class Release(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="releases")
+    version = models.CharField(max_length=100)  # canonical PEP 440
+    created_at = models.DateTimeField(default=timezone.now)
+    yanked = models.BooleanField(default=False)
+    yanked_reason = models.CharField(max_length=500, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    requires_python = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+    description_content_type = models.CharField(max_length=100, blank=True)
+    description_html = models.TextField(blank=True)
+    description_renderer = models.CharField(max_length=50, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "version"], name="unique_release_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.version}"
+
+
+class PackageType(models.TextChoices):
+    SDIST = "sdist"
+    WHEEL = "bdist_wheel"
+
+
+class File(models.Model):
+    """A distribution file. ``(org, filename)`` is unique in the org."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="files")
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="files")
+    filename = models.CharField(max_length=300)
+    packagetype = models.CharField(max_length=20, choices=PackageType.choices)
+    python_version = models.CharField(max_length=100)
+    requires_python = models.CharField(max_length=200, blank=True)
+    size = models.BigIntegerField()
+    md5_digest = models.CharField(max_length=32)
+    sha256_digest = models.CharField(max_length=64, db_index=True)
+    blake2_256_digest = models.CharField(max_length=64)
+    path = models.CharField(max_length=500)
+    metadata_sha256 = models.CharField(max_length=64, blank=True)
+    quarantined = models.BooleanField(default=False)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    uploader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_with = models.ForeignKey(
+        ApiToken, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["filename"]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "filename"], name="unique_file_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def has_metadata(self) -> bool:
+        return bool(self.metadata_sha256)
+
+
+class FilenameRecord(models.Model):
+    """Every filename ever published in an org, kept after deletion: never reusable."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    filename = models.CharField(max_length=300)
+    sha256_digest = models.CharField(max_length=64)
+    blake2_256_digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["org", "filename"], name="unique_filename_record")
+        ]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class ProjectGrant(models.Model):
+    """A project permission granted to exactly one team or one user."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="grants")
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.CASCADE, related_name="grants"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+        related_name="grants",
+    )
+    permission = models.CharField(max_length=10, choices=[(p.value, p.value) for p in Permission])
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(team__isnull=False, user__isnull=True)
+                | Q(team__isnull=True, user__isnull=False),
+                name="grant_to_team_or_user",
+            ),
+            models.UniqueConstraint(fields=["project", "team"], name="unique_team_grant",
+                                    condition=Q(team__isnull=False)),
+            models.UniqueConstraint(fields=["project", "user"], name="unique_user_grant",
+                                    condition=Q(user__isnull=False)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.permission} on {self.project} to {self.team or self.user}"
+
+
+class ProhibitedName(models.Model):
+    """Project names nobody may register, instance-wide (managed by moderators)."""
+
+    normalized_name = models.CharField(max_length=200, unique=True)
+    reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.normalized_name

@@ -1,0 +1,141 @@
+"""``POST /{org}/legacy/``: the upload endpoint twine, uv, hatch, poetry, pdm and flit use."""
+
+from django.conf import settings
+from django.http import Http404, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from packaging.utils import canonicalize_name
+
+from accounts.authentication import AuthenticationFailed, principal_from_request
+from accounts.capabilities import Capability
+from accounts.selectors import org_get
+from registry.models import ProhibitedName, Project
+from registry.permissions import can, can_create_project
+from uploads import services, validation
+from uploads.handlers import HashingUploadHandler
+from uploads.models import UploadStatus
+
+GONE_CODES = {"action-gone"}
+
+
+def reply(status: int, messages=(), retry_after: int | None = None) -> HttpResponse:
+    """Twine prints the reason phrase, so the first message goes there too."""
+    first = messages[0] if messages else "OK"
+    if len(messages) > 1:
+        first += f" (and {len(messages) - 1} more problem{'s' if len(messages) > 2 else ''})"
+    body = "\n".join(messages) + "\n" if messages else "OK\n"
+    response = HttpResponse(body, status=status, content_type="text/plain; charset=utf-8")
+    response.reason_phrase = " ".join(first.split())[:1000]
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+def legacy_redirect(request, org):
+    response = HttpResponse(status=308)
+    response["Location"] = f"/{org}/legacy/"
+    return response
+
+
+@csrf_exempt
+def upload(request, org):
+    if request.method != "POST":
+        return reply(405, ("Uploads are POSTed here with twine, uv publish, or similar.",))
+    organisation = org_get(org)
+    if organisation is None:
+        raise Http404("No such organisation.")
+    try:
+        principal = principal_from_request(request, allow_session=False)
+    except AuthenticationFailed as exc:
+        response = reply(exc.status, (exc.message,), exc.retry_after)
+        if exc.status == 401:
+            response["WWW-Authenticate"] = 'Basic realm="wheelhouse"'
+        return response
+    if principal.token is None:
+        response = reply(401, ("Uploads need an API token: use __token__ as the username and "
+                               "the token as the password.",))
+        response["WWW-Authenticate"] = 'Basic realm="wheelhouse"'
+        return response
+    handler = HashingUploadHandler(request, max_size=services.max_file_size(organisation, None))
+    request.upload_handlers = [handler]
+    return _receive(request, organisation, principal, handler)
+
+
+def _text_fields(request) -> dict[str, list[str]]:
+    fields = {key: request.POST.getlist(key) for key in request.POST}
+    fields["__file_fields__"] = list(request.FILES)
+    return fields
+
+
+def _receive(request, org, principal, handler):
+    fields = _text_fields(request)
+    form = validation.check_form(fields)
+    if not form.ok:
+        status = 410 if any(p.code in GONE_CODES for p in form.problems) else 400
+        return reply(status, [p.message for p in form.problems])
+    if handler.too_large:
+        limit = services.max_file_size(org, None) // (1024 * 1024)
+        return reply(413, (f"File too large. Limit is {limit} MiB.",))
+    content = request.FILES.get("content")
+    if content is None:
+        return reply(400, ("Upload payload does not have a file.",))
+    return _authorised(request, org, principal, form, content, fields)
+
+
+def _authorised(request, org, principal, form, content, fields):
+    normalized = canonicalize_name(form.name)
+    project = Project.objects.select_related("org").filter(
+        org=org, normalized_name=normalized).first()
+    if project is not None and not can(principal, Capability.PROJECT_UPLOAD, project):
+        return reply(403, (f"The token is not allowed to upload to project '{form.name}'.",))
+    if project is None:
+        if not can_create_project(principal, org, normalized):
+            return reply(403, (f"The token is not allowed to upload to project '{form.name}' "
+                               f"(it does not exist and the token may not create it).",))
+        problems = validation.check_new_project_name(
+            form.name,
+            existing_normalized=Project.objects.filter(org=org)
+            .values_list("normalized_name", flat=True),
+            prohibited_normalized=ProhibitedName.objects.values_list("normalized_name",
+                                                                     flat=True))
+        if problems:
+            return reply(400, [p.message for p in problems])
+    return _checked(request, org, principal, form, content, project)
+
+
+def _checked(request, org, principal, form, content, project):
+    filename = content.name
+    problems = list(validation.check_filename(filename, filetype=form.filetype,
+                                              name=form.name, version=form.version))
+    digests = content.digests
+    for algorithm, sent in form.digests.items():
+        if sent != digests[algorithm]:
+            problems.append(validation.Problem(
+                "digest-mismatch",
+                f"The {algorithm} digest supplied does not match a digest calculated "
+                f"from the uploaded file.", algorithm))
+    if content.size > services.max_file_size(org, project):
+        limit = services.max_file_size(org, project) // (1024 * 1024)
+        return reply(413, (f"File too large. Limit for project '{form.name}' is {limit} MiB.",))
+    if problems:
+        return reply(400, [p.message for p in problems])
+    replay = services.existing_file_outcome(project=project, org=org, filename=filename,
+                                            blake2_256=digests["blake2_256"])
+    if replay is not None:
+        return reply(replay.status, replay.messages)
+    return _staged(request, org, principal, form, content, project, filename, digests)
+
+
+def _staged(request, org, principal, form, content, project, filename, digests):
+    upload = services.upload_stage(
+        org=org, principal=principal, project_name=project.name if project else form.name,
+        create_project=project is None, form=form, filename=filename,
+        python_version=(request.POST.get("pyversion") or ""),
+        temp_path=content.temporary_file_path(), size=content.size, digests=digests)
+    upload = services.upload_wait(upload, seconds=settings.UPLOAD_WAIT_SECONDS)
+    if upload.status in (UploadStatus.PUBLISHED, UploadStatus.EXISTED):
+        return reply(200)
+    if upload.status == UploadStatus.PENDING:
+        return reply(503, ("The upload is still being validated; retry the same upload in "
+                           "a minute (it answers 200 once published).",), retry_after=60)
+    status = 500 if upload.status == UploadStatus.FAILED else 400
+    return reply(status, [p["message"] for p in upload.problems])
