@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from registry.views import files, health, simple, web
+from registry.views import files, health, jsonapi, simple, web
 from uploads import views as upload_views
 
 
@@ -25,6 +25,8 @@ org_patterns = [
     path("files/<str:aa>/<str:bb>/<str:rest>/<str:filename>", files.download, name="file"),
     path("legacy/", upload_views.upload, name="legacy-upload"),
     path("legacy", upload_views.legacy_redirect),
+    path("pypi/<str:project>/json", jsonapi.project_json, name="json-project"),
+    path("pypi/<str:project>/<str:version>/json", jsonapi.release_json, name="json-release"),
     path("", web.org_home, name="org-home"),
     path("project/<str:project>/", web.project_page, name="project"),
     path("project/<str:project>/<str:version>/", web.release_page, name="release"),
@@ -37,6 +39,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", web.home, name="home"),

@@ -1,0 +1,101 @@
+"""factory_boy factories for every model, and small helpers built on them."""
+
+import hashlib
+
+import factory
+from django.utils import timezone
+from packaging.utils import canonicalize_name
+
+from accounts import services as account_services
+from accounts.models import Membership, Organization, Team, User
+from registry.models import File, Project, Release
+from registry.storage import blob_path
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.com")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class OrgFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+
+    slug = factory.Sequence(lambda n: f"org{n}")
+    name = factory.LazyAttribute(lambda o: o.slug.title())
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    org = factory.SubFactory(OrgFactory)
+    user = factory.SubFactory(UserFactory)
+    role = "member"
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+
+    org = factory.SubFactory(OrgFactory)
+    slug = factory.Sequence(lambda n: f"team{n}")
+    name = factory.LazyAttribute(lambda o: o.slug.title())
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+
+    org = factory.SubFactory(OrgFactory)
+    name = factory.Sequence(lambda n: f"project-{n}")
+    normalized_name = factory.LazyAttribute(lambda o: canonicalize_name(o.name))
+    visibility = factory.LazyAttribute(lambda o: o.org.default_visibility)
+
+
+class ReleaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Release
+
+    project = factory.SubFactory(ProjectFactory)
+    version = factory.Sequence(lambda n: f"1.{n}")
+
+
+class FileFactory(factory.django.DjangoModelFactory):
+    """A File row (no stored blob unless the test writes one at ``path``)."""
+
+    class Meta:
+        model = File
+
+    release = factory.SubFactory(ReleaseFactory)
+    org = factory.LazyAttribute(lambda o: o.release.project.org)
+    filename = factory.LazyAttribute(
+        lambda o: f"{o.release.project.normalized_name.replace('-', '_')}-"
+        f"{o.release.version}-py3-none-any.whl")
+    packagetype = "bdist_wheel"
+    python_version = "py3"
+    size = 1234
+    md5_digest = factory.LazyAttribute(lambda o: hashlib.md5(o.filename.encode()).hexdigest())
+    sha256_digest = factory.LazyAttribute(lambda o: hashlib.sha256(o.filename.encode()).hexdigest())
+    blake2_256_digest = factory.LazyAttribute(
+        lambda o: hashlib.blake2b(o.filename.encode(), digest_size=32).hexdigest())
+    path = factory.LazyAttribute(lambda o: blob_path(o.org.pk, o.blake2_256_digest, o.filename))
+    uploaded_at = factory.LazyFunction(timezone.now)
+
+
+def member(org: Organization, role: str = "member", **user_kwargs) -> User:
+    user = UserFactory(**user_kwargs)
+    MembershipFactory(org=org, user=user, role=role)
+    return user
+
+
+def token_for(org: Organization, user: User | None = None, permission: str = "upload",
+              projects: list[str] | None = None, expires_days: int | None = None):
+    """Create a token through the service; returns (token row, plaintext)."""
+    return account_services.token_create(org=org, user=user, permission=permission,
+                                         projects=projects, expires_days=expires_days)
