@@ -2,11 +2,17 @@
 
 from rest_framework import authentication, exceptions
 
-from accounts.authentication import AuthenticationFailed, client_ip, presented_secret
-from accounts.authentication import token_from_secret
+from accounts.authentication import (
+    AuthenticationFailed,
+    client_ip,
+    presented_secret,
+    token_from_secret,
+)
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
+    """Authenticates a Wheelhouse API token; ``request.auth`` is the ApiToken row."""
+
     def authenticate(self, request):
         try:
             secret = presented_secret(request)
@@ -14,15 +20,19 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
                 return None
             token = token_from_secret(secret, client_ip(request))
         except AuthenticationFailed as exc:
+            if exc.status == 429:
+                raise exceptions.Throttled(wait=exc.retry_after, detail=exc.message) from exc
+            if exc.status == 403:
+                raise exceptions.PermissionDenied(exc.message) from exc
             raise exceptions.AuthenticationFailed(exc.message) from exc
         # Org-owned tokens have no user; DRF still needs a truthy user object.
-        return (token.user or _ServiceUser(token), token)
+        return (token.user or ServiceUser(token), token)
 
     def authenticate_header(self, request):
         return 'Bearer realm="wheelhouse"'
 
 
-class _ServiceUser:
+class ServiceUser:
     """Stands in for request.user when an org-owned service token authenticates."""
 
     is_authenticated = True

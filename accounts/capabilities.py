@@ -46,6 +46,11 @@ class Visibility(StrEnum):
 
 
 PROJECT_CAPABILITIES = frozenset(c for c in Capability if c.value.startswith("project:"))
+ORG_CAPABILITIES = frozenset(c for c in Capability if c.value.startswith("org:"))
+
+# What a token scoped to named projects may do at org level: "the management API within
+# the scope" never reaches members, teams, tokens, settings or the audit log of the org.
+SCOPED_TOKEN_ORG_CAPABILITIES = frozenset({Capability.ORG_READ, Capability.ORG_CREATE_PROJECT})
 
 PERMISSION_CAPABILITIES: dict[Permission, frozenset[Capability]] = {
     Permission.READ: frozenset({Capability.PROJECT_READ}),

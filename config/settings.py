@@ -204,6 +204,7 @@ else:
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(VAR_DIR / "static")))
+WHITENOISE_USE_FINDERS = DEBUG  # static files straight from the apps while developing
 STORAGES = {
     "default": _files_backend,
     "distributions": _files_backend,

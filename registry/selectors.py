@@ -8,12 +8,17 @@ from django.db.models import Q, QuerySet
 
 from accounts.capabilities import OrgRole, Visibility
 from accounts.models import Organization
-from accounts.principals import Principal
+from accounts.principals import ANONYMOUS, Principal
 from accounts.selectors import membership_role, team_ids
 from registry.models import File, Project, ProjectStatus
+from registry.permissions import effective_principal
 
 
-def _public_or_internal(principal: Principal) -> Q:
+# Q() is "no condition", which vanishes when OR-ed with another Q: "every row" is spelt out.
+EVERY = Q(pk__isnull=False)
+
+
+def _visible(principal: Principal) -> Q:
     visible = [Visibility.PUBLIC]
     if principal.user is not None:
         visible.append(Visibility.INTERNAL)
@@ -23,7 +28,7 @@ def _public_or_internal(principal: Principal) -> Q:
 def _member_readable(principal: Principal, org: Organization) -> Q:
     role = membership_role(org, principal.user)
     if role in (OrgRole.OWNER, OrgRole.ADMIN):
-        return Q()
+        return EVERY
     if role is None:
         return Q(pk__in=[])
     granted = Q(grants__user=principal.user) | Q(grants__team_id__in=team_ids(org, principal.user))
@@ -31,19 +36,35 @@ def _member_readable(principal: Principal, org: Organization) -> Q:
                                    .values("pk"))
 
 
-def projects_readable(principal: Principal, org: Organization) -> QuerySet[Project]:
-    """The org's projects the principal may read, quarantined ones excluded."""
+def _readable(principal: Principal, org: Organization) -> Q:
     token = principal.token
-    base = Project.objects.filter(org=org).exclude(status=ProjectStatus.QUARANTINED)
-    if token is not None and token.org_id != org.pk:
-        return base.filter(_public_or_internal(Principal()))
-    if token is not None:
-        scope = Q(normalized_name__in=token.projects) if token.projects else Q()
-        own = scope if token.user is None else scope & _member_readable(principal, org)
-        return base.filter(own | _public_or_internal(Principal(user=principal.user)))
-    if principal.user is None:
-        return base.filter(_public_or_internal(principal))
-    return base.filter(_member_readable(principal, org) | _public_or_internal(principal))
+    if token is None:
+        return _member_readable(principal, org) | _visible(principal)
+    scope = Q(normalized_name__in=token.projects) if token.projects else EVERY
+    held = EVERY if token.user is None else _member_readable(principal, org)
+    return (scope & (held | _visible(principal))) | _visible(ANONYMOUS)
+
+
+def _quarantine(principal: Principal, org: Organization, include: bool) -> Q:
+    not_quarantined = ~Q(status=ProjectStatus.QUARANTINED)
+    managers = (OrgRole.OWNER, OrgRole.ADMIN)
+    if include and principal.token is None and membership_role(org, principal.user) in managers:
+        return EVERY
+    return not_quarantined
+
+
+def projects_readable(principal: Principal, org: Organization, *,
+                      include_quarantined: bool = False) -> QuerySet[Project]:
+    """The org's projects the principal may read.
+
+    The index never lists quarantined projects; ``include_quarantined`` adds those the
+    principal may still read (owners and admins in a session), so that the result agrees
+    with ``can(principal, PROJECT_READ, project)`` for every project.
+    """
+    principal = effective_principal(principal, org)
+    return Project.objects.filter(org=org).filter(
+        _readable(principal, org), _quarantine(principal, org, include_quarantined)
+    )
 
 
 def project_get(org: Organization, normalized_name: str) -> Project | None:

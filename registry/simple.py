@@ -1,11 +1,11 @@
 """Simple repository API pages (PEP 503 / 691 / 592 / 658 / 714 / 700 / 792) as pure functions.
 
-Rows in, the PEP 691 dict out; the HTML form is rendered from the same dict.
+Rows in, the PEP 691 dict out; the HTML form is rendered from the same dict. No Django here.
 """
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from html import escape
 
 from packaging.version import InvalidVersion, Version
@@ -14,6 +14,17 @@ API_VERSION = "1.4"
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"
 HTML_TYPE = "application/vnd.pypi.simple.v1+html"
 LEGACY_HTML_TYPE = "text/html"
+
+# What each requested media type is answered with (PEP 691: ``latest`` means v1 here).
+_SERVED = {
+    JSON_TYPE: JSON_TYPE,
+    HTML_TYPE: HTML_TYPE,
+    LEGACY_HTML_TYPE: LEGACY_HTML_TYPE,
+    "application/vnd.pypi.simple.latest+json": JSON_TYPE,
+    "application/vnd.pypi.simple.latest+html": HTML_TYPE,
+    "text/*": LEGACY_HTML_TYPE,
+    "*/*": LEGACY_HTML_TYPE,
+}
 
 
 @dataclass(frozen=True)
@@ -30,20 +41,22 @@ class FileRow:
     upload_time: datetime
 
 
-def _version_key(version: str):
+def version_key(version: str):
+    """Sort key for PEP 440 versions; unparsable strings sort after every valid one."""
     try:
-        return (0, Version(version))
+        return (0, Version(version), "")
     except InvalidVersion:
-        return (1, version)
+        return (1, Version("0"), version)
 
 
-def _iso_z(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+def iso_z(moment: datetime) -> str:
+    """An aware datetime as ISO 8601 in UTC with a ``Z`` suffix (uv insists on it)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _file_entry(row: FileRow) -> dict:
     metadata = {"sha256": row.metadata_sha256} if row.metadata_sha256 else False
-    entry = {
+    return {
         "filename": row.filename,
         "url": row.url,
         "hashes": {"sha256": row.sha256},
@@ -52,21 +65,24 @@ def _file_entry(row: FileRow) -> dict:
         "data-dist-info-metadata": metadata,
         "yanked": (row.yanked_reason or True) if row.yanked else False,
         "size": row.size,
-        "upload-time": _iso_z(row.upload_time),
+        "upload-time": iso_z(row.upload_time),
     }
-    return entry
+
+
+def _status(status: str, reason: str) -> dict:
+    return {"status": status, "reason": reason} if reason else {"status": status}
 
 
 def project_detail(*, name: str, serial: int, status: str, versions: Iterable[str],
-                   files: Sequence[FileRow]) -> dict:
+                   files: Sequence[FileRow], status_reason: str = "") -> dict:
     """The PEP 691 project page: files sorted by version, then filename."""
-    ordered = sorted(files, key=lambda r: (_version_key(r.version), r.filename))
+    ordered = sorted(files, key=lambda r: (version_key(r.version), r.filename))
     return {
         "meta": {"api-version": API_VERSION, "_last-serial": serial},
         "name": name,
-        "versions": sorted(set(versions), key=_version_key),
+        "versions": sorted(set(versions), key=version_key),
         "files": [_file_entry(row) for row in ordered],
-        "project-status": {"status": status},
+        "project-status": _status(status, status_reason),
     }
 
 
@@ -85,13 +101,16 @@ _HEAD = (
 
 
 def detail_html(page: dict) -> str:
+    """PEP 503 HTML for a project page dict made by ``project_detail``."""
     name = escape(page["name"])
-    lines = [_HEAD, f'    <meta name="pypi:project-status" '
-             f'content="{escape(page["project-status"]["status"])}">\n',
-             f"    <title>Links for {name}</title>\n  </head>\n  <body>\n"
-             f"    <h1>Links for {name}</h1>\n"]
-    for entry in page["files"]:
-        lines.append(_anchor(entry))
+    status = page["project-status"]
+    lines = [_HEAD, f'    <meta name="pypi:project-status" content="{escape(status["status"])}">\n']
+    if status.get("reason"):
+        lines.append(f'    <meta name="pypi:project-status-reason" '
+                     f'content="{escape(status["reason"])}">\n')
+    lines.append(f"    <title>Links for {name}</title>\n  </head>\n  <body>\n"
+                 f"    <h1>Links for {name}</h1>\n")
+    lines.extend(_anchor(entry) for entry in page["files"])
     lines.append("  </body>\n</html>\n")
     return "".join(lines)
 
@@ -111,6 +130,7 @@ def _anchor(entry: dict) -> str:
 
 
 def list_html(page: dict, prefix: str) -> str:
+    """PEP 503 HTML for the root page; links are ``prefix`` + normalised name + ``/``."""
     lines = [_HEAD, "    <title>Simple index</title>\n  </head>\n  <body>\n"]
     for project in page["projects"]:
         href = escape(f"{prefix}{project['_normalized']}/")
@@ -124,24 +144,30 @@ def public_list(page: dict) -> dict:
     return {**page, "projects": [{"name": p["name"]} for p in page["projects"]]}
 
 
+def _quality(params: list[str]) -> float:
+    for param in params:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "q":
+            try:
+                return max(0.0, min(1.0, float(value)))
+            except ValueError:
+                return 0.0
+    return 1.0
+
+
 def choose_content_type(accept: str, format_param: str | None = None) -> str:
-    """PEP 691 negotiation; text/html when nothing (or nothing we serve) is asked for."""
-    if format_param in (JSON_TYPE, HTML_TYPE, LEGACY_HTML_TYPE):
-        return format_param
-    best, best_q = LEGACY_HTML_TYPE, -1.0
-    for order, part in enumerate(accept.split(",")):
+    """PEP 691 negotiation: ``?format=`` first, then the highest q-value we serve.
+
+    Equal q-values keep the client's order. Nothing acceptable (or no Accept) gives text/html:
+    the index never answers 406.
+    """
+    if format_param in _SERVED and "*" not in format_param:
+        return _SERVED[format_param]
+    best, best_q = LEGACY_HTML_TYPE, 0.0
+    for part in accept.split(","):
         media, *params = [p.strip() for p in part.split(";")]
-        q = 1.0
-        for param in params:
-            key, _, value = param.partition("=")
-            if key.strip() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        candidate = {JSON_TYPE: JSON_TYPE, HTML_TYPE: HTML_TYPE,
-                     LEGACY_HTML_TYPE: LEGACY_HTML_TYPE}.get(media.lower())
-        if candidate and q > 0 and q > best_q:
-            best, best_q = candidate, q
-        del order
+        served = _SERVED.get(media.lower())
+        q = _quality(params)
+        if served and q > best_q:
+            best, best_q = served, q
     return best

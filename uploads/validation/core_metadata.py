@@ -138,7 +138,8 @@ def _dependency_problems(raw: RawMetadata) -> list[Problem]:
         ("obsoletes_dist", "Obsoletes-Dist"),
     ):
         for text in raw.get(key) or []:
-            problems += _requirement_problems(text, label, parsed_by_packaging=key == "requires_dist")
+            packaged = key == "requires_dist"
+            problems += _requirement_problems(text, label, parsed_by_packaging=packaged)
     return problems
 
 

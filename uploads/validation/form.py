@@ -29,7 +29,11 @@ _FORM_TO_RAW = {
         "requires_python", "provides_extra", "project_urls", "dynamic", "requires", "provides",
         "obsoletes",
     )
-} | {"license_file": "license_files", "platform": "platforms", "supported_platform": "supported_platforms"}
+} | {
+    "license_file": "license_files",
+    "platform": "platforms",
+    "supported_platform": "supported_platforms",
+}
 _SINGLE_RAW = {
     "metadata_version", "name", "version", "summary", "description", "description_content_type",
     "keywords", "home_page", "download_url", "author", "author_email", "maintainer",

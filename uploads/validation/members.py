@@ -12,6 +12,7 @@ import struct
 import tarfile
 import zipfile
 import zlib
+from dataclasses import dataclass, field
 
 from .results import Limits, Problem
 
@@ -27,6 +28,14 @@ CORRUPT_ERRORS = (
     OSError, EOFError, ValueError, LookupError, zlib.error, struct.error,
     zipfile.BadZipFile, tarfile.TarError, NotImplementedError,
 )
+
+
+@dataclass
+class ArchiveResult:
+    """What reading an archive found: problems, and the raw core metadata if it got that far."""
+
+    problems: list[Problem] = field(default_factory=list)
+    metadata_bytes: bytes | None = None
 
 
 class BombError(Exception):

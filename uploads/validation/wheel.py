@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import zipfile
-from dataclasses import dataclass, field
 
 from packaging.utils import canonicalize_name, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
@@ -12,6 +11,7 @@ from packaging.version import InvalidVersion, Version
 from .members import (
     CHUNK,
     CORRUPT_ERRORS,
+    ArchiveResult,
     BombError,
     Budget,
     bounded,
@@ -29,18 +29,10 @@ from .wheel_files import (
     record_problems,
     wheel_file_problems,
 )
-from .zipframing import FramingError, ZipEntry, is_too_many, read_zip_entries
+from .zipframing import FramingError, NotZipError, ZipEntry, is_too_many, read_zip_entries
 
 # RECORD grows with the member count, so its bound follows max_members, not metadata size.
 _RECORD_BYTES_PER_MEMBER = 512
-
-
-@dataclass
-class ArchiveResult:
-    """What reading an archive found: problems, and the raw core metadata if it got that far."""
-
-    problems: list[Problem] = field(default_factory=list)
-    metadata_bytes: bytes | None = None
 
 
 def check_wheel(path: os.PathLike | str, *, filename: str, limits: Limits) -> ArchiveResult:
@@ -63,6 +55,8 @@ def _framing_problem(exc: FramingError, limits: Limits) -> Problem:
     count = is_too_many(exc)
     if count is not None:
         return too_many_members(count, limits)
+    if isinstance(exc, NotZipError):
+        return Problem("archive-invalid", "The wheel is not a ZIP archive.", "content")
     message = f"The wheel is not a well-formed ZIP archive: {exc}. Rebuild it with a standard tool."
     return Problem("zip-framing", message, "content")
 
@@ -119,7 +113,8 @@ class _Contents:
             )
             self.problems.append(Problem("wheel-layout", message, "content"))
             return None
-        missing = [n for n in ("METADATA", "WHEEL", "RECORD") if f"{found[0]}/{n}" not in self.files]
+        required = ("METADATA", "WHEEL", "RECORD")
+        missing = [n for n in required if f"{found[0]}/{n}" not in self.files]
         for name in missing:
             message = f"The wheel has no '{found[0]}/{name}' file."
             self.problems.append(Problem("wheel-layout", message, "content"))
@@ -133,7 +128,8 @@ class _Contents:
         self.problems += problems
         small = {f"{dist_info}/{n}" for n in ("METADATA", "WHEEL", "entry_points.txt")}
         digests = {name: self._stream(name, rows.get(name), name in small) for name in self.files}
-        self.problems += record_problems(rows, digests, dist_info)
+        if record_bytes is not None:  # an oversized RECORD was reported; comparing adds noise
+            self.problems += record_problems(rows, digests, dist_info)
         self._check_dist_info_files(dist_info)
 
     def _read_small(self, name: str, limit: int) -> bytes | None:

@@ -40,6 +40,8 @@ class RecordRow:
     algorithm: str | None
     digest: str | None
     size: str
+    # False when the line was already reported as malformed; it is not compared again.
+    well_formed: bool = True
 
 
 def parse_record(data: bytes) -> tuple[dict[str, RecordRow], list[Problem]]:
@@ -56,7 +58,7 @@ def parse_record(data: bytes) -> tuple[dict[str, RecordRow], list[Problem]]:
         row, problem = _parse_row(line)
         if problem is not None:
             problems.append(problem)
-        elif row.path in rows:
+        if row.path in rows:
             problems.append(_record_problem("record-invalid", f"RECORD lists '{row.path}' twice."))
         else:
             rows[row.path] = row
@@ -64,20 +66,22 @@ def parse_record(data: bytes) -> tuple[dict[str, RecordRow], list[Problem]]:
 
 
 def _parse_row(line: list[str]) -> tuple[RecordRow, Problem | None]:
-    empty = RecordRow("", None, None, "")
     if len(line) != 3:
         message = f"RECORD line '{short(','.join(line))}' does not have 3 fields."
-        return empty, _record_problem("record-invalid", message)
+        return RecordRow(line[0], None, None, "", False), _record_problem("record-invalid", message)
     path, hash_field, size = line
+    malformed = RecordRow(path, None, None, size, False)
     if not hash_field:
         return RecordRow(path, None, None, size), None
     algorithm, _, digest = hash_field.partition("=")
     if algorithm not in STRONG_HASHES:
-        message = f"RECORD hashes '{short(path)}' with '{short(algorithm)}'; use sha256 or stronger."
-        return empty, _record_problem("record-invalid", message)
+        message = (
+            f"RECORD hashes '{short(path)}' with '{short(algorithm)}'; use sha256 or stronger."
+        )
+        return malformed, _record_problem("record-invalid", message)
     if not _B64_RE.match(digest):
         message = f"RECORD has a malformed hash for '{short(path)}' (urlsafe base64, no padding)."
-        return empty, _record_problem("record-invalid", message)
+        return malformed, _record_problem("record-invalid", message)
     return RecordRow(path, algorithm, digest, size), None
 
 
@@ -106,7 +110,7 @@ def record_problems(
         if path not in members:
             message = f"RECORD lists '{short(path)}', which is not in the wheel."
             problems.append(_record_problem("record-extra-entry", message))
-        elif path not in unhashed:
+        elif path not in unhashed and row.well_formed:
             problems += _row_problems(row, *members[path])
     return problems
 

@@ -31,6 +31,10 @@ class FramingError(Exception):
     """The archive's records cannot be reconciled; the message says where."""
 
 
+class NotZipError(FramingError):
+    """There is no ZIP end record at all: the file is not a ZIP archive."""
+
+
 @dataclass(frozen=True)
 class ZipEntry:
     """One central directory record, as stored."""
@@ -48,7 +52,9 @@ class ZipEntry:
     zip64: bool
 
 
-def read_zip_entries(fp: BinaryIO, size: int, limits: Limits) -> tuple[list[ZipEntry], list[Problem]]:
+def read_zip_entries(
+    fp: BinaryIO, size: int, limits: Limits
+) -> tuple[list[ZipEntry], list[Problem]]:
     """Read and cross-check every record of the ZIP in ``fp``.
 
     Raises ``FramingError`` when the structure is inconsistent; returns the entries and
@@ -83,7 +89,7 @@ def _locate_central_directory(fp: BinaryIO, size: int) -> tuple[int, int, int]:
     if eocd_at is None:
         if b"PK\x05\x06" in tail:
             raise FramingError("there is data after the end of the archive")
-        raise FramingError("no end of central directory record")
+        raise NotZipError("no end of central directory record")
     _, disk, cd_disk, on_disk, count, cd_size, cd_offset, _ = _EOCD.unpack_from(tail, eocd_at)
     if disk or cd_disk or on_disk != count:
         raise FramingError("multi-disk archives are not supported")

@@ -1,0 +1,91 @@
+"""The settings module under different environments, each in a fresh interpreter."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PROBE = """
+import json
+from django.conf import settings
+print(json.dumps({
+    "db": settings.DATABASES["default"]["ENGINE"],
+    "db_name": str(settings.DATABASES["default"]["NAME"]),
+    "cache": settings.CACHES["default"]["BACKEND"],
+    "eager": settings.CELERY_TASK_ALWAYS_EAGER,
+    "broker": settings.CELERY_BROKER_URL,
+    "files": settings.STORAGES["distributions"]["BACKEND"],
+    "files_opts": {k: str(v) for k, v in settings.STORAGES["distributions"]["OPTIONS"].items()},
+    "debug": settings.DEBUG,
+}))
+"""
+
+
+def run_settings(**env) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items()
+             if k not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "STORAGE_BACKEND",
+                          "DEBUG", "SECRET_KEY"}}
+    clean.update(env, DJANGO_SETTINGS_MODULE="config.settings")
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()\n" + PROBE],
+        cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60,
+    )
+
+
+def settings_for(**env) -> dict:
+    result = run_settings(**env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+class TestEmbeddedDefault:
+    def test_no_environment_means_sqlite_local_files_eager_celery_locmem(self, tmp_path):
+        found = settings_for(WHEELHOUSE_VAR_DIR=str(tmp_path))
+        assert found["db"] == "django.db.backends.sqlite3"
+        assert found["db_name"] == str(tmp_path / "wheelhouse.sqlite3")
+        assert found["cache"].endswith("LocMemCache")
+        assert found["eager"] is True and found["broker"] is None
+        assert found["files"] == "django.core.files.storage.FileSystemStorage"
+        assert found["files_opts"]["location"] == str(tmp_path / "files")
+
+
+class TestProduction:
+    def test_environment_switches_every_backend(self, tmp_path):
+        found = settings_for(
+            WHEELHOUSE_VAR_DIR=str(tmp_path),
+            DATABASE_URL="postgres://wh:pw@db.internal:5432/wheelhouse",
+            REDIS_URL="redis://cache.internal:6379/0",
+            CELERY_BROKER_URL="redis://cache.internal:6379/1",
+            STORAGE_BACKEND="s3", AWS_STORAGE_BUCKET_NAME="dists",
+            AWS_S3_ENDPOINT_URL="http://minio.internal:9000",
+            DEBUG="0", SECRET_KEY="x" * 50,
+        )
+        assert found["db"] == "django.db.backends.postgresql"
+        assert found["db_name"] == "wheelhouse"
+        assert found["cache"].endswith("RedisCache")
+        assert found["eager"] is False
+        assert found["broker"] == "redis://cache.internal:6379/1"
+        assert found["files"] == "storages.backends.s3.S3Storage"
+        assert found["files_opts"]["bucket_name"] == "dists"
+        assert found["files_opts"]["endpoint_url"] == "http://minio.internal:9000"
+        assert found["debug"] is False
+
+    def test_debug_off_refuses_the_development_secret_key(self, tmp_path):
+        result = run_settings(WHEELHOUSE_VAR_DIR=str(tmp_path), DEBUG="0")
+        assert result.returncode != 0
+        assert "development SECRET_KEY" in result.stderr
+
+    @pytest.mark.parametrize("env,message", [
+        ({"STORAGE_BACKEND": "ftp"}, "STORAGE_BACKEND must be 'local' or 's3'"),
+        ({"STORAGE_BACKEND": "s3"}, "needs AWS_STORAGE_BUCKET_NAME"),
+        ({"DEBUG": "maybe"}, "DEBUG must be a boolean"),
+        ({"UPLOAD_MAX_FILE_SIZE": "big"}, "UPLOAD_MAX_FILE_SIZE must be an integer"),
+    ])
+    def test_bad_values_fail_with_a_clear_message(self, tmp_path, env, message):
+        result = run_settings(WHEELHOUSE_VAR_DIR=str(tmp_path), **env)
+        assert result.returncode != 0
+        assert message in result.stderr

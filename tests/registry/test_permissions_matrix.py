@@ -1,0 +1,274 @@
+"""The whole capability matrix: every principal kind x every capability x every visibility.
+
+Each row of ``PROJECT_MATRIX`` is written out by hand from ARCHITECTURE §4-§5: the letters
+give the capabilities on a private, an internal and a public project, first unrestricted,
+then restricted to named teams. ``-`` nothing, ``R`` read, ``U`` read + upload + yank,
+``A`` every project capability.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from accounts.capabilities import Capability
+from accounts.models import Membership
+from accounts.principals import ANONYMOUS, Principal
+from registry.models import ProjectGrant, ProjectStatus
+from registry.permissions import can, can_create_project, org_capabilities
+from registry.selectors import projects_readable
+from tests.factories import OrgFactory, ProjectFactory, TeamFactory, member, token_for
+
+C = Capability
+LETTERS = {
+    "-": frozenset(),
+    "R": frozenset({C.PROJECT_READ}),
+    "U": frozenset({C.PROJECT_READ, C.PROJECT_UPLOAD, C.PROJECT_YANK}),
+    "A": frozenset(c for c in C if c.value.startswith("project:")),
+}
+VISIBILITIES = ["private", "internal", "public"]
+
+PROJECT_MATRIX = {
+    # kind:                       (unrestricted, restricted)
+    "anonymous":                   ("--R", "--R"),
+    "outsider":                    ("-RR", "-RR"),
+    "former_member":               ("-RR", "-RR"),
+    "member":                      ("RRR", "-RR"),
+    "member_user_read":            ("RRR", "RRR"),
+    "member_user_upload":          ("UUU", "UUU"),
+    "member_team_upload":          ("UUU", "UUU"),
+    "member_team_read_user_admin": ("AAA", "AAA"),
+    "admin":                       ("AAA", "AAA"),
+    "owner":                       ("AAA", "AAA"),
+    "owner_token_read":            ("RRR", "RRR"),
+    "owner_token_upload":          ("UUU", "UUU"),
+    "owner_token_admin":           ("AAA", "AAA"),
+    "owner_token_admin_elsewhere": ("--R", "--R"),
+    "member_token_admin":          ("RRR", "-RR"),
+    "member_user_upload_token_read": ("RRR", "RRR"),
+    "former_member_token":         ("--R", "--R"),
+    "org_token_read":              ("RRR", "RRR"),
+    "org_token_upload":            ("UUU", "UUU"),
+    "org_token_admin":             ("AAA", "AAA"),
+    "org_token_upload_in_scope":   ("UUU", "UUU"),
+    "org_token_upload_elsewhere":  ("--R", "--R"),
+    "org_token_revoked":           ("--R", "--R"),
+    "org_token_expired":           ("--R", "--R"),
+    "other_org_token_admin":       ("--R", "--R"),
+}
+
+ORG_ADMIN = frozenset(c for c in C if c.value.startswith("org:")) - {C.ORG_OWNERS, C.ORG_DELETE}
+READ = frozenset({C.ORG_READ})
+READ_CREATE = frozenset({C.ORG_READ, C.ORG_CREATE_PROJECT})
+NONE = frozenset()
+# kind: (org capabilities when members may create projects, when they may not)
+ORG_MATRIX = {
+    "anonymous": (NONE, NONE),
+    "outsider": (NONE, NONE),
+    "former_member": (NONE, NONE),
+    "member": (READ_CREATE, READ),
+    "member_user_admin": (READ_CREATE, READ),
+    "admin": (ORG_ADMIN, ORG_ADMIN),
+    "owner": (frozenset(c for c in C if c.value.startswith("org:")),) * 2,
+    "owner_token_read": (READ, READ),
+    "owner_token_upload": (READ_CREATE, READ_CREATE),
+    "owner_token_admin": (ORG_ADMIN, ORG_ADMIN),
+    "owner_token_admin_elsewhere": (READ_CREATE, READ_CREATE),
+    "member_token_admin": (READ_CREATE, READ),
+    "former_member_token": (NONE, NONE),
+    "org_token_read": (READ, READ),
+    "org_token_upload": (READ_CREATE, READ_CREATE),
+    "org_token_admin": (ORG_ADMIN, ORG_ADMIN),
+    "org_token_admin_scoped": (READ_CREATE, READ_CREATE),
+    "org_token_revoked": (NONE, NONE),
+    "other_org_token_admin": (NONE, NONE),
+}
+
+
+@dataclass
+class World:
+    org: object
+    other: object
+    projects: dict = field(default_factory=dict)  # (visibility, restricted, status) -> Project
+
+    def names(self) -> list[str]:
+        return [p.normalized_name for p in self.projects.values()]
+
+    def grant(self, permission: str, *, user=None, team=None) -> None:
+        for project in self.projects.values():
+            ProjectGrant.objects.create(project=project, user=user, team=team,
+                                        permission=permission)
+
+
+def build_world() -> World:
+    world = World(org=OrgFactory(slug="orga"), other=OrgFactory(slug="orgb"))
+    for visibility in VISIBILITIES:
+        for restricted in (False, True):
+            for status in (ProjectStatus.ACTIVE, ProjectStatus.QUARANTINED):
+                name = f"{visibility}-{'r' if restricted else 'u'}-{status}"
+                world.projects[visibility, restricted, status] = ProjectFactory(
+                    org=world.org, name=name, visibility=visibility, restricted=restricted,
+                    status=status)
+    return world
+
+
+def _user(world, role, *grants):
+    user = member(world.org, role)
+    for permission in grants:
+        world.grant(permission, user=user)
+    return user
+
+
+def _token(world, user, permission, projects=None, **changes):
+    token, _ = token_for(world.org, user, permission, projects)
+    for key, value in changes.items():
+        setattr(token, key, value)
+    return Principal(user=user, token=token)
+
+
+def _former(world, with_token=False):
+    user = _user(world, "admin", "admin")
+    principal = _token(world, user, "admin") if with_token else Principal(user=user)
+    Membership.objects.filter(user=user).delete()
+    user._wh_roles = {}
+    return principal
+
+
+def _team_member(world):
+    user = _user(world, "member", "admin")
+    ProjectGrant.objects.filter(user=user).delete()
+    team = TeamFactory(org=world.org)
+    team.members.add(user)
+    world.grant("upload", team=team)
+    return Principal(user=user)
+
+
+def _team_read_user_admin(world):
+    user = _user(world, "member", "admin")
+    team = TeamFactory(org=world.org)
+    team.members.add(user)
+    ProjectGrant.objects.filter(user=user).delete()
+    world.grant("read", team=team)
+    world.grant("admin", user=user)
+    return Principal(user=user)
+
+
+def _other_org_token(world):
+    token, _ = token_for(world.other, None, "admin")
+    return Principal(token=token)
+
+
+PRINCIPALS = {
+    "anonymous": lambda w: ANONYMOUS,
+    "outsider": lambda w: Principal(user=member(w.other, "owner")),
+    "former_member": lambda w: _former(w),
+    "member": lambda w: Principal(user=_user(w, "member")),
+    "member_user_read": lambda w: Principal(user=_user(w, "member", "read")),
+    "member_user_upload": lambda w: Principal(user=_user(w, "member", "upload")),
+    "member_user_admin": lambda w: Principal(user=_user(w, "member", "admin")),
+    "member_team_upload": _team_member,
+    "member_team_read_user_admin": _team_read_user_admin,
+    "admin": lambda w: Principal(user=_user(w, "admin")),
+    "owner": lambda w: Principal(user=_user(w, "owner")),
+    "owner_token_read": lambda w: _token(w, _user(w, "owner"), "read"),
+    "owner_token_upload": lambda w: _token(w, _user(w, "owner"), "upload"),
+    "owner_token_admin": lambda w: _token(w, _user(w, "owner"), "admin"),
+    "owner_token_admin_elsewhere": lambda w: _token(w, _user(w, "owner"), "admin", ["zzz"]),
+    "member_token_admin": lambda w: _token(w, _user(w, "member"), "admin"),
+    "member_user_upload_token_read": lambda w: _token(w, _user(w, "member", "upload"), "read"),
+    "former_member_token": lambda w: _former(w, with_token=True),
+    "org_token_read": lambda w: _token(w, None, "read"),
+    "org_token_upload": lambda w: _token(w, None, "upload"),
+    "org_token_admin": lambda w: _token(w, None, "admin"),
+    "org_token_admin_scoped": lambda w: _token(w, None, "admin", ["zzz"]),
+    "org_token_upload_in_scope": lambda w: _token(w, None, "upload", w.names()),
+    "org_token_upload_elsewhere": lambda w: _token(w, None, "upload", ["zzz"]),
+    "org_token_revoked": lambda w: _token(w, None, "admin", revoked_at=timezone.now()),
+    "org_token_expired": lambda w: _token(
+        w, None, "admin", expires_at=timezone.now() - timedelta(seconds=1)),
+    "other_org_token_admin": _other_org_token,
+}
+
+
+def _expected(kind: str, visibility: str, restricted: bool) -> frozenset:
+    letters = PROJECT_MATRIX[kind][1 if restricted else 0]
+    return LETTERS[letters[VISIBILITIES.index(visibility)]]
+
+
+@pytest.mark.django_db
+class TestProjectMatrix:
+    @pytest.mark.parametrize("kind", sorted(PROJECT_MATRIX))
+    def test_every_capability_on_every_visibility(self, kind):
+        world = build_world()
+        principal = PRINCIPALS[kind](world)
+        wrong = []
+        for (visibility, restricted, status), project in world.projects.items():
+            if status != ProjectStatus.ACTIVE:
+                continue
+            expected = _expected(kind, visibility, restricted)
+            for capability in C:
+                if not capability.value.startswith("project:"):
+                    continue
+                if can(principal, capability, project) != (capability in expected):
+                    wrong.append((project.name, capability.value, capability in expected))
+        assert wrong == []
+
+    @pytest.mark.parametrize("kind", sorted(PROJECT_MATRIX))
+    def test_quarantined_projects_only_for_managers_in_a_session(self, kind):
+        world = build_world()
+        principal = PRINCIPALS[kind](world)
+        managers = kind in ("admin", "owner")
+        for (_, _, status), project in world.projects.items():
+            if status == ProjectStatus.QUARANTINED:
+                assert can(principal, C.PROJECT_READ, project) is managers, project.name
+                assert can(principal, C.PROJECT_UPLOAD, project) is managers, project.name
+
+    @pytest.mark.parametrize("kind", sorted(PROJECT_MATRIX))
+    def test_listing_agrees_with_the_decision(self, kind):
+        world = build_world()
+        principal = PRINCIPALS[kind](world)
+        listed = set(projects_readable(principal, world.org, include_quarantined=True))
+        index = set(projects_readable(principal, world.org))
+        for project in world.projects.values():
+            readable = can(principal, C.PROJECT_READ, project)
+            assert (project in listed) is readable, project.name
+            in_index = readable and project.status != ProjectStatus.QUARANTINED
+            assert (project in index) is in_index, project.name
+
+
+@pytest.mark.django_db
+class TestOrgMatrix:
+    @pytest.mark.parametrize("members_create", [True, False])
+    @pytest.mark.parametrize("kind", sorted(ORG_MATRIX))
+    def test_org_capabilities(self, kind, members_create):
+        world = build_world()
+        world.org.members_can_create_projects = members_create
+        world.org.save()
+        principal = PRINCIPALS[kind](world)
+        expected = ORG_MATRIX[kind][0 if members_create else 1]
+        assert org_capabilities(principal, world.org) == expected
+
+
+@pytest.mark.django_db
+class TestProjectCreationByScope:
+    def test_scoped_upload_token_creates_only_names_in_its_scope(self):
+        world = build_world()
+        principal = _token(world, None, "upload", ["new-thing"])
+        assert can_create_project(principal, world.org, "new-thing")
+        assert not can_create_project(principal, world.org, "other-thing")
+
+    def test_read_token_never_creates(self):
+        world = build_world()
+        principal = _token(world, None, "read", ["new-thing"])
+        assert not can_create_project(principal, world.org, "new-thing")
+
+    def test_member_creates_only_where_the_org_allows(self):
+        world = build_world()
+        principal = Principal(user=_user(world, "member"))
+        assert can_create_project(principal, world.org, "x")
+        world.org.members_can_create_projects = False
+        world.org.save()
+        principal.user._wh_roles = {}
+        assert not can_create_project(principal, world.org, "x")
+

@@ -1,0 +1,80 @@
+"""docker-compose.yml cannot run here (no Docker engine), so check it by reading it."""
+
+import importlib
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+SERVICES = COMPOSE["services"]
+
+
+def interpolate(value: str, **given: str) -> str:
+    """Compose's ``${NAME:-default}`` / ``${NAME:?message}``, with ``given`` as the shell."""
+    def substitute(match):
+        name, op, rest = match.group(1), match.group(2), match.group(3)
+        if name in given:
+            return given[name]
+        assert op == ":-", f"${{{name}}} must be set"
+        return rest
+
+    return re.sub(r"\$\{(\w+)(:[-?])([^}]*)\}", substitute, value)
+
+
+def command_of(service: str) -> str:
+    command = SERVICES[service]["command"]
+    return command if isinstance(command, str) else " ".join(command)
+
+
+class TestServices:
+    def test_has_web_worker_postgres_redis_and_object_store(self):
+        assert {"web", "worker", "postgres", "redis", "minio"} <= set(SERVICES)
+
+    def test_web_runs_gunicorn_on_our_wsgi_module(self):
+        command = command_of("web")
+        module = re.search(r"gunicorn (\S+)", command).group(1)
+        assert importlib.import_module(module.replace(":application", "")).application
+
+    def test_web_and_worker_run_our_manage_commands(self):
+        commands = re.findall(r"manage\.py (\w+)", command_of("web"))
+        from django.core.management import get_commands
+
+        assert commands and set(commands) <= set(get_commands())
+
+    def test_worker_runs_celery_on_our_app_and_queue(self):
+        command = command_of("worker")
+        app = re.search(r"celery -A (\S+) worker", command).group(1)
+        assert importlib.import_module(app).celery_app.main == "wheelhouse"
+        queue = re.search(r"-Q (\S+)", command).group(1)
+        from django.conf import settings
+
+        assert queue == settings.CELERY_TASK_DEFAULT_QUEUE
+
+    def test_every_variable_the_apps_read_is_one_our_settings_know(self):
+        env = SERVICES["web"]["environment"]
+        assert env == SERVICES["worker"]["environment"]
+        settings_text = (ROOT / "config" / "settings.py").read_text()
+        for name in env:
+            assert f'"{name}"' in settings_text, f"{name} is not read by config/settings.py"
+
+    def test_environment_configures_production_settings(self):
+        env = {k: interpolate(v, SECRET_KEY="x" * 50)
+               for k, v in SERVICES["web"]["environment"].items()}
+        probe = ("import django, json; django.setup(); from django.conf import settings as s; "
+                 "print(json.dumps([s.DATABASES['default']['HOST'], s.CELERY_TASK_ALWAYS_EAGER,"
+                 " s.STORAGES['distributions']['BACKEND'], s.DEBUG]))")
+        result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
+                                text=True, timeout=60,
+                                env={**env, "DJANGO_SETTINGS_MODULE": "config.settings",
+                                     "PATH": "/usr/bin:/bin"})
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == '["postgres", false, "storages.backends.s3.S3Storage", false]'
+
+    def test_dockerfile_copies_every_app(self):
+        dockerfile = (ROOT / "Dockerfile").read_text()
+        for part in ("config", "accounts", "registry", "uploads", "templates", "manage.py"):
+            assert f"COPY {part}" in dockerfile

@@ -1,0 +1,113 @@
+"""Rules for the name of the uploaded file."""
+
+import pytest
+
+from uploads.validation import check_filename
+
+
+def wheel(filename, name="demo-pkg", version="1.0"):
+    return check_filename(filename, filetype="bdist_wheel", name=name, version=version)
+
+
+def sdist(filename, name="demo-pkg", version="1.0"):
+    return check_filename(filename, filetype="sdist", name=name, version=version)
+
+
+class TestFilenameRules:
+    def test_good_names_pass(self):
+        assert wheel("demo_pkg-1.0-py3-none-any.whl") == ()
+        assert sdist("demo_pkg-1.0.tar.gz") == ()
+
+    def test_control_characters_are_refused(self):
+        (problem,) = wheel("demo_pkg-1.0-py3-none-any\x00.whl")
+        assert problem.code == "filename-invalid"
+        assert "control characters" in problem.message
+
+    @pytest.mark.parametrize("filename", ["../demo_pkg-1.0.tar.gz", "a\\demo_pkg-1.0.tar.gz"])
+    def test_path_separators_are_refused(self, filename):
+        (problem,) = sdist(filename)
+        assert problem.code == "filename-invalid"
+        assert "'/' or '\\'" in problem.message
+
+    def test_wheels_end_in_whl(self):
+        (problem,) = wheel("demo_pkg-1.0.tar.gz")
+        assert problem.code == "filename-extension"
+        assert ".whl" in problem.message
+
+    def test_zip_sdists_are_refused(self):
+        (problem,) = sdist("demo_pkg-1.0.zip")
+        assert problem.code == "sdist-zip"
+        assert "PEP 625" in problem.message
+
+    @pytest.mark.parametrize("filename", ["demo_pkg-1.0.tar.bz2", "demo_pkg-1.0.tgz"])
+    def test_sdists_end_in_tar_gz(self, filename):
+        (problem,) = sdist(filename)
+        assert problem.code == "filename-extension"
+
+    @pytest.mark.parametrize(
+        "filename", ["demo_pkg-1.0-py3-none.whl", "demo_pkg-one-py3-none-any.whl"]
+    )
+    def test_wheel_filenames_must_parse(self, filename):
+        (problem,) = wheel(filename)
+        assert problem.code == "filename-invalid"
+        assert "PEP 427" in problem.message
+
+    def test_wheel_for_another_project_is_refused(self):
+        (problem,) = wheel("other-1.0-py3-none-any.whl")
+        assert problem.code == "filename-name-mismatch"
+        assert "for project 'other'" in problem.message
+        assert "'demo-pkg'" in problem.message
+
+    @pytest.mark.parametrize("filename", ["Demo_Pkg-1.0-py3-none-any.whl", "demo.pkg-1.0-py3-none-any.whl"])
+    def test_wheel_name_must_be_escaped_exactly(self, filename):
+        (problem,) = wheel(filename)
+        assert problem.code == "filename-not-normalized"
+        assert "must start with 'demo_pkg-'" in problem.message
+
+    def test_escaping_follows_the_normalized_name(self):
+        assert wheel("my_pkg-1.0-py3-none-any.whl", name="My.Pkg") == ()
+
+    def test_wheel_version_must_match(self):
+        (problem,) = wheel("demo_pkg-2.0-py3-none-any.whl")
+        assert problem.code == "filename-version-mismatch"
+        assert "'2.0'" in problem.message and "'1.0'" in problem.message
+
+    def test_versions_compare_canonically(self):
+        assert wheel("demo_pkg-1.0.0-py3-none-any.whl", version="1.0") == ()
+
+    def test_plain_linux_wheels_point_at_manylinux(self):
+        (problem,) = wheel("demo_pkg-1.0-cp312-cp312-linux_x86_64.whl")
+        assert problem.code == "platform-tag-invalid"
+        assert "'linux_x86_64'" in problem.message and "manylinux" in problem.message
+
+    @pytest.mark.parametrize(
+        "platform",
+        ["any", "win32", "win_amd64", "win_arm64", "manylinux1_x86_64", "manylinux2014_aarch64",
+         "manylinux_2_28_x86_64", "manylinux_2_17_ppc64", "musllinux_1_2_aarch64",
+         "macosx_10_9_x86_64", "macosx_11_0_arm64", "macosx_14_0_universal2", "linux_armv7l",
+         "ios_13_0_arm64_iphoneos", "android_21_arm64_v8a"],
+    )
+    def test_allowed_platforms(self, platform):
+        assert wheel(f"demo_pkg-1.0-cp312-cp312-{platform}.whl") == ()
+
+    @pytest.mark.parametrize(
+        "platform",
+        ["freebsd_13_amd64", "macosx_11_2_arm64", "musllinux_1_2_ppc64", "manylinux_2_17_mips",
+         "android_21_mips"],
+    )
+    def test_other_platforms_are_refused(self, platform):
+        (problem,) = wheel(f"demo_pkg-1.0-cp312-cp312-{platform}.whl")
+        assert problem.code == "platform-tag-invalid"
+        assert f"'{platform}'" in problem.message
+
+    def test_sdist_name_must_be_the_normalized_name(self):
+        (problem,) = sdist("Demo-Pkg-1.0.tar.gz")
+        assert problem.code == "filename-not-normalized"
+
+    def test_sdist_version_must_match(self):
+        (problem,) = sdist("demo_pkg-1.1.tar.gz")
+        assert problem.code == "filename-version-mismatch"
+
+    def test_sdist_filename_must_parse(self):
+        (problem,) = sdist("demo_pkg.tar.gz")
+        assert problem.code == "filename-invalid"

@@ -1,0 +1,294 @@
+"""Rules for wheel archives: framing, safety, bombs, layout, RECORD, WHEEL, entry points."""
+
+import stat
+import zipfile
+
+import pytest
+
+from uploads.validation import Limits
+
+
+def codes(report):
+    return [problem.code for problem in report.problems]
+
+
+def only(report):
+    assert len(report.problems) == 1, report.problems
+    return report.problems[0]
+
+
+def write(tmp_path, data, name="demo_pkg-1.0-py3-none-any.whl"):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+class TestGoodWheel:
+    def test_passes_and_returns_its_metadata(self, build, check_wheel, tmp_path):
+        report = check_wheel(build.wheel(tmp_path))
+        assert report.ok, report.problems
+        assert (report.name, report.version, report.python_tag) == ("demo-pkg", "1.0", "py3")
+        assert report.metadata_bytes == build.metadata()
+        assert report.metadata["requires_dist"] == ["packaging>=24"]
+        assert report.metadata["project_urls"] == {"Source": "https://example.com/demo"}
+        assert report.metadata["license_expression"] == "MIT"
+
+    def test_compressed_tag_sets_pass(self, build, check_wheel, tmp_path):
+        report = check_wheel(build.wheel(tmp_path, tags="py2.py3-none-any"))
+        assert report.ok, report.problems
+        assert report.python_tag == "py2.py3"
+
+    def test_signature_files_need_not_be_in_record(self, build, check_wheel, tmp_path):
+        path = build.wheel(tmp_path, unlisted={"demo_pkg-1.0.dist-info/RECORD.jws": b"{}"})
+        assert check_wheel(path).ok
+
+    def test_a_raw_built_wheel_with_consistent_framing_passes_framing(self, build, check_wheel,
+                                                                      tmp_path):
+        report = check_wheel(write(tmp_path, build.raw_zip(build.good_raw_members())))
+        assert report.ok, report.problems
+
+
+class TestZipFraming:
+    def test_prepended_data_is_refused(self, build, check_wheel, tmp_path):
+        data = build.raw_zip(build.good_raw_members(), prefix=b"#!/bin/sh\nexit 0\n")
+        problem = only(check_wheel(write(tmp_path, data)))
+        assert problem.code == "zip-framing"
+        assert "unexplained data at offset 0" in problem.message
+
+    @pytest.mark.parametrize("trailer", [b"hidden", b"PK\x05\x06 hidden"])
+    def test_trailing_data_is_refused(self, build, check_wheel, tmp_path, trailer):
+        data = build.raw_zip(build.good_raw_members(), trailer=trailer)
+        problem = only(check_wheel(write(tmp_path, data)))
+        assert problem.code == "zip-framing"
+        assert "after the end of the archive" in problem.message
+
+    def test_data_between_entries_is_refused(self, build, check_wheel, tmp_path):
+        members = build.good_raw_members()
+        members[1].gap_before = b"smuggled"
+        problem = only(check_wheel(write(tmp_path, build.raw_zip(members))))
+        assert problem.code == "zip-framing"
+        assert "unexplained data" in problem.message
+
+    def test_local_header_must_name_the_same_file(self, build, check_wheel, tmp_path):
+        members = build.good_raw_members()
+        members[0].local_name = b"demo_pkg/__evil__.py"
+        problem = only(check_wheel(write(tmp_path, build.raw_zip(members))))
+        assert problem.code == "zip-framing"
+        assert "names another file" in problem.message
+
+    def test_local_header_must_agree_on_size(self, build, check_wheel, tmp_path):
+        members = build.good_raw_members()
+        members[0].local_size = 1
+        problem = only(check_wheel(write(tmp_path, build.raw_zip(members))))
+        assert problem.code == "zip-framing"
+        assert "disagrees on size" in problem.message
+
+    def test_duplicate_names_are_refused(self, build, check_wheel, tmp_path):
+        members = [*build.good_raw_members(), build.RawMember(b"demo_pkg/__init__.py", b"evil")]
+        problem = only(check_wheel(write(tmp_path, build.raw_zip(members))))
+        assert problem.code == "zip-duplicate"
+        assert "'demo_pkg/__init__.py' more than once" in problem.message
+
+    def test_non_utf8_names_need_the_utf8_flag(self, build, check_wheel, tmp_path):
+        members = [*build.good_raw_members(), build.RawMember("demo_pkg/é.py".encode("latin-1"))]
+        problem = only(check_wheel(write(tmp_path, build.raw_zip(members))))
+        assert problem.code == "zip-encoding"
+
+    def test_flagged_utf8_names_are_fine(self, build, check_wheel, tmp_path):
+        members = [*build.good_raw_members(),
+                   build.RawMember("demo_pkg/é.py".encode(), flags=0x800)]
+        assert "zip-encoding" not in codes(check_wheel(write(tmp_path, build.raw_zip(members))))
+
+    def test_only_stored_and_deflated_members(self, build, check_wheel, tmp_path):
+        members = [*build.good_raw_members(), build.RawMember(b"demo_pkg/x.py", method=12)]
+        problem = only(check_wheel(write(tmp_path, build.raw_zip(members))))
+        assert problem.code == "zip-compression"
+        assert "method 12" in problem.message
+
+    def test_encrypted_members_are_refused(self, build, check_wheel, tmp_path):
+        members = [*build.good_raw_members(), build.RawMember(b"demo_pkg/x.py", flags=0x1)]
+        problem = only(check_wheel(write(tmp_path, build.raw_zip(members))))
+        assert problem.code == "zip-encrypted"
+
+    def test_a_wheel_must_be_a_zip(self, check_wheel, tmp_path):
+        problem = only(check_wheel(write(tmp_path, b"not a zip at all")))
+        assert problem.code == "archive-invalid"
+
+    def test_a_zip_that_is_also_a_tar_is_refused(self, build, check_wheel, tmp_path):
+        tar = build.sdist(tmp_path).read_bytes()
+        data = build.raw_zip(build.good_raw_members(), prefix=tar)
+        problem = only(check_wheel(write(tmp_path, data)))
+        assert problem.code == "archive-polyglot"
+
+
+class TestMemberSafety:
+    @pytest.mark.parametrize(
+        ("name", "text"),
+        [(b"/etc/passwd", "absolute path"), (b"demo_pkg/../../x.py", "'..'"),
+         (b"C:/x.py", "absolute path"), (b"demo_pkg\\..\\..\\x.py", "'..'")],
+    )
+    def test_unsafe_paths_are_refused(self, build, check_wheel, tmp_path, name, text):
+        members = [*build.good_raw_members(), build.RawMember(name)]
+        problem = only(check_wheel(write(tmp_path, build.raw_zip(members))))
+        assert problem.code == "path-unsafe"
+        assert text in problem.message
+
+    def test_symlinks_are_refused(self, build, check_wheel, tmp_path):
+        attr = (stat.S_IFLNK | 0o777) << 16
+        members = [*build.good_raw_members(), build.RawMember(b"demo_pkg/link", b"/etc",
+                                                              external_attr=attr)]
+        problem = only(check_wheel(write(tmp_path, build.raw_zip(members))))
+        assert problem.code == "link-member"
+
+    @pytest.mark.parametrize("kind", [stat.S_IFCHR, stat.S_IFBLK, stat.S_IFIFO])
+    def test_devices_and_fifos_are_refused(self, build, check_wheel, tmp_path, kind):
+        members = [*build.good_raw_members(),
+                   build.RawMember(b"demo_pkg/dev", b"", external_attr=(kind | 0o600) << 16)]
+        problem = only(check_wheel(write(tmp_path, build.raw_zip(members))))
+        assert problem.code == "special-member"
+
+    def test_member_count_is_limited(self, build, check_wheel, tmp_path):
+        files = {f"demo_pkg/m{i}.py": b"" for i in range(10)}
+        report = check_wheel(build.wheel(tmp_path, files=files), limits=Limits(max_members=5))
+        problem = only(report)
+        assert problem.code == "too-many-members"
+        assert "the limit is 5" in problem.message
+
+
+class TestZipBombs:
+    def test_total_size_is_limited(self, build, check_wheel, tmp_path):
+        files = {"demo_pkg/big.bin": bytes(3 << 20)}
+        report = check_wheel(build.wheel(tmp_path, files=files),
+                             limits=Limits(max_uncompressed=2 << 20, max_ratio=1e9))
+        problem = only(report)
+        assert problem.code == "zip-bomb"
+        assert "more than 2 MiB" in problem.message
+
+    def test_compression_ratio_is_limited(self, build, check_wheel, tmp_path):
+        report = check_wheel(build.wheel(tmp_path, files={"demo_pkg/zeros.bin": bytes(8 << 20)}))
+        problem = only(report)
+        assert problem.code == "zip-bomb"
+        assert "100 times" in problem.message
+
+    def test_declared_sizes_are_not_trusted(self, build, check_wheel, tmp_path):
+        # Both headers claim 10 bytes; reading stops there and the CRC gives the lie away.
+        lying = build.RawMember(b"demo_pkg/x.py", bytes(5000), method=8, declared_size=10)
+        report = check_wheel(write(tmp_path, build.raw_zip([*build.good_raw_members(), lying])))
+        problem = only(report)
+        assert problem.code == "archive-corrupt"
+        assert "CRC" in problem.message
+
+    def test_small_repetitive_wheels_are_not_bombs(self, build, check_wheel, tmp_path):
+        assert check_wheel(build.wheel(tmp_path, files={"demo_pkg/z.bin": bytes(500_000)})).ok
+
+
+class TestWheelLayout:
+    def test_dist_info_must_match_the_filename(self, build, check_wheel, tmp_path):
+        path = build.wheel(tmp_path, dist_info="other-1.0.dist-info")
+        problem = only(check_wheel(path))
+        assert problem.code == "wheel-layout"
+        assert "'demo_pkg-1.0.dist-info'" in problem.message
+
+    def test_only_one_dist_info(self, build, check_wheel, tmp_path):
+        path = build.wheel(tmp_path, unlisted={"extra-2.0.dist-info/METADATA": b""})
+        assert only(check_wheel(path)).code == "wheel-layout"
+
+    def test_metadata_wheel_and_record_are_required(self, build, check_wheel, tmp_path):
+        path = build.wheel(tmp_path)
+        stripped = tmp_path / "stripped" / path.name
+        stripped.parent.mkdir()
+        with zipfile.ZipFile(path) as source, zipfile.ZipFile(stripped, "w") as target:
+            for info in source.infolist():
+                if not info.filename.endswith("/WHEEL"):
+                    target.writestr(info, source.read(info))
+        problem = only(check_wheel(stripped))
+        assert problem.code == "wheel-layout"
+        assert "'demo_pkg-1.0.dist-info/WHEEL'" in problem.message
+
+
+class TestRecord:
+    def test_every_member_must_be_listed(self, build, check_wheel, tmp_path):
+        path = build.wheel(tmp_path, unlisted={"demo_pkg/sneaky.py": b"import os\n"})
+        problem = only(check_wheel(path))
+        assert problem.code == "record-missing-entry"
+        assert "'demo_pkg/sneaky.py' is in the wheel but not in RECORD" in problem.message
+
+    def test_listed_members_must_exist(self, build, check_wheel, tmp_path):
+        path = build.wheel(tmp_path, rows=lambda rows: [*rows, build.record_line("gone.py", b"")])
+        problem = only(check_wheel(path))
+        assert problem.code == "record-extra-entry"
+        assert "'gone.py'" in problem.message
+
+    def test_hashes_must_match(self, build, check_wheel, tmp_path):
+        def tamper(rows):
+            rows[0][1] = build.record_line("x", b"other")[1]
+            return rows
+
+        problem = only(check_wheel(build.wheel(tmp_path, rows=tamper)))
+        assert problem.code == "record-hash-mismatch"
+        assert "'demo_pkg/__init__.py'" in problem.message
+
+    def test_sizes_must_match(self, build, check_wheel, tmp_path):
+        def tamper(rows):
+            rows[0][2] = "999"
+            return rows
+
+        problem = only(check_wheel(build.wheel(tmp_path, rows=tamper)))
+        assert problem.code == "record-size-mismatch"
+        assert "'999'" in problem.message
+
+    @pytest.mark.parametrize("algorithm", ["md5", "sha1"])
+    def test_weak_hashes_are_refused(self, build, check_wheel, tmp_path, algorithm):
+        def weaken(rows):
+            rows[0] = build.record_line(rows[0][0], b"VALUE = 1\n", algorithm)
+            return rows
+
+        problem = only(check_wheel(build.wheel(tmp_path, rows=weaken)))
+        assert problem.code == "record-invalid"
+        assert "sha256 or stronger" in problem.message
+
+    def test_stronger_hashes_are_accepted(self, build, check_wheel, tmp_path):
+        def strengthen(rows):
+            rows[0] = build.record_line(rows[0][0], b"VALUE = 1\n", "sha512")
+            return rows
+
+        assert check_wheel(build.wheel(tmp_path, rows=strengthen)).ok
+
+
+class TestWheelFile:
+    def test_wheel_version_must_be_1x(self, build, check_wheel, tmp_path):
+        path = build.wheel(tmp_path, wheel_bytes=build.wheel_file(version="2.0"))
+        problem = only(check_wheel(path))
+        assert problem.code == "wheel-file-invalid"
+        assert "must be 1.x" in problem.message
+
+    def test_tags_must_match_the_filename(self, build, check_wheel, tmp_path):
+        path = build.wheel(tmp_path, wheel_bytes=build.wheel_file(tags="py2-none-any"))
+        problem = only(check_wheel(path))
+        assert problem.code == "wheel-tags-mismatch"
+        assert "py2-none-any" in problem.message and "py3-none-any" in problem.message
+
+    def test_root_is_purelib_is_required(self, build, check_wheel, tmp_path):
+        wheel = b"Wheel-Version: 1.0\nTag: py3-none-any\n"
+        problem = only(check_wheel(build.wheel(tmp_path, wheel_bytes=wheel)))
+        assert problem.code == "wheel-file-invalid"
+        assert "Root-Is-Purelib" in problem.message
+
+
+class TestEntryPoints:
+    def test_valid_entry_points_pass(self, build, check_wheel, tmp_path):
+        text = b"[console_scripts]\ndemo = demo_pkg.cli:main [color]\n[flake8.extension]\nD = x\n"
+        assert check_wheel(build.wheel(tmp_path, entry_points=text)).ok
+
+    @pytest.mark.parametrize("value", [b"demo_pkg.cli:", b"1demo:main", b"demo:main [bad extra!]"])
+    def test_object_references_must_parse(self, build, check_wheel, tmp_path, value):
+        path = build.wheel(tmp_path, entry_points=b"[console_scripts]\ndemo = " + value + b"\n")
+        problem = only(check_wheel(path))
+        assert problem.code == "entry-points-invalid"
+        assert "expected 'module.sub:attr [extras]'" in problem.message
+
+    def test_must_be_ini(self, build, check_wheel, tmp_path):
+        path = build.wheel(tmp_path, entry_points=b"demo = demo_pkg:main\n")
+        problem = only(check_wheel(path))
+        assert problem.code == "entry-points-invalid"
+        assert "cannot be parsed" in problem.message
