@@ -149,3 +149,52 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target}"
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+
+
+class Invitation(models.Model):
+    """An invitation to join an org, by username or by email; only a hash of its key is kept."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
+    inviter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    invitee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    email = models.EmailField(blank=True)
+    role = models.CharField(
+        max_length=10, choices=[(r.value, r.value) for r in OrgRole], default=OrgRole.MEMBER
+    )
+    key_hash = models.CharField(max_length=64, unique=True)
+    status = models.CharField(
+        max_length=10, choices=InvitationStatus.choices, default=InvitationStatus.PENDING
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.invitee or self.email} to {self.org} ({self.status})"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def state(self) -> str:
+        """The status as the invitee sees it: a pending invitation past its expiry is expired."""
+        if self.status == InvitationStatus.PENDING and self.is_expired:
+            return "expired"
+        return self.status

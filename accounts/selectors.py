@@ -1,6 +1,9 @@
 """Reads about organisations and memberships."""
 
-from accounts.models import Membership, Organization, User
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import ApiToken, AuditEvent, Invitation, Membership, Organization, Team, User
 
 
 def org_get(slug: str) -> Organization | None:
@@ -24,3 +27,67 @@ def team_ids(org: Organization, user: User | None) -> list[int]:
     if user is None:
         return []
     return list(user.teams.filter(org=org).values_list("pk", flat=True))
+
+
+def orgs_of(user: User | None):
+    """The orgs ``user`` belongs to."""
+    if user is None:
+        return Organization.objects.none()
+    return Organization.objects.filter(memberships__user=user).distinct()
+
+
+def members_of(org: Organization, role: str | None = None):
+    """An org's memberships, optionally of one role."""
+    members = Membership.objects.filter(org=org).select_related("user").order_by("user__username")
+    return members.filter(role=role) if role else members
+
+
+def teams_of(org: Organization):
+    """An org's teams with their members."""
+    return Team.objects.filter(org=org).prefetch_related("members").order_by("slug")
+
+
+def team_get(org: Organization, slug: str) -> Team | None:
+    return teams_of(org).filter(slug=slug).first()
+
+
+def user_get(username: str) -> User | None:
+    return User.objects.filter(username=username, is_active=True).first()
+
+
+def tokens_of_org(org: Organization, *, user: User | None = None, active: bool | None = None):
+    """An org's tokens; only ``user``'s when given; only (in)active ones when asked."""
+    found = ApiToken.objects.filter(org=org).select_related("org", "user")
+    if user is not None:
+        found = found.filter(user=user)
+    if active is True:
+        found = found.filter(revoked_at__isnull=True).filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
+    elif active is False:
+        found = found.filter(Q(revoked_at__isnull=False) | Q(expires_at__lte=timezone.now()))
+    return found
+
+
+def tokens_of_user(user: User):
+    """Every token a user owns, in every org."""
+    return ApiToken.objects.filter(user=user).select_related("org", "user")
+
+
+def audit_events(org: Organization, action: str | None = None):
+    """An org's audit trail, newest first; ``action`` matches exactly or as a prefix."""
+    events = AuditEvent.objects.filter(org=org).select_related("actor", "token")
+    if action:
+        events = events.filter(Q(action=action) | Q(action__startswith=action.rstrip(".") + "."))
+    return events
+
+
+def invitations_of(org: Organization):
+    return Invitation.objects.filter(org=org).select_related("org", "invitee", "inviter")
+
+
+def invitations_for(user: User):
+    """Invitations addressed to ``user`` by username or by their email address."""
+    mine = Q(invitee=user)
+    if user.email:
+        mine |= Q(invitee__isnull=True, email__iexact=user.email)
+    return Invitation.objects.filter(mine).select_related("org", "invitee", "inviter")

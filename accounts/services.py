@@ -8,9 +8,11 @@ from django.utils import timezone
 
 from accounts import tokens
 from accounts.audit import audit_record
-from accounts.capabilities import OrgRole, Permission, Visibility
-from accounts.models import ApiToken, Membership, Organization, User
+from accounts.capabilities import PERMISSION_ORDER, OrgRole, Permission, Visibility
+from accounts.models import ApiToken, Membership, Organization, Team, User
 from accounts.principals import Principal
+
+ORG_SETTINGS = ("name", "default_visibility", "members_can_create_projects")
 
 
 @transaction.atomic
@@ -20,13 +22,44 @@ def org_create(
     name: str = "",
     visibility: str = Visibility.PRIVATE,
     principal: Principal | None = None,
+    owner: User | None = None,
 ) -> Organization:
+    """Create an org; ``owner`` (usually the signed-in creator) becomes its first owner."""
     org = Organization(slug=slug, name=name or slug, default_visibility=Visibility(visibility))
     org.full_clean()
     org.save()
     audit_record(action="org.create", org=org, principal=principal, target=slug,
                  data={"visibility": org.default_visibility})
+    if owner is not None:
+        membership_set(org=org, user=owner, role=OrgRole.OWNER, principal=principal)
     return org
+
+
+@transaction.atomic
+def org_update(*, org: Organization, principal: Principal, **changes) -> Organization:
+    """Change an org's settings (name, default visibility, whether members create projects)."""
+    unknown = set(changes) - set(ORG_SETTINGS)
+    if unknown:
+        raise ValidationError(f"Unknown organisation settings: {', '.join(sorted(unknown))}.")
+    before = {key: getattr(org, key) for key in changes}
+    for key, value in changes.items():
+        setattr(org, key, value)
+    org.full_clean()
+    org.save(update_fields=list(changes) or None)
+    after = {key: getattr(org, key) for key in changes}
+    changed = [key for key in changes if before[key] != after[key]]
+    if changed:
+        audit_record(action="org.update", org=org, principal=principal, target=org.slug,
+                     data={"before": {k: before[k] for k in changed},
+                           "after": {k: after[k] for k in changed}})
+    return org
+
+
+@transaction.atomic
+def org_delete(*, org: Organization, principal: Principal) -> None:
+    """Delete an org and everything in it; the audit trail keeps its slug."""
+    audit_record(action="org.delete", org=org, principal=principal, target=org.slug)
+    org.delete()
 
 
 @transaction.atomic
@@ -48,10 +81,13 @@ def membership_set(
 ) -> Membership:
     """Add a user to an org, or change their role; returns the membership."""
     role = OrgRole(role)
-    membership, created = Membership.objects.get_or_create(
+    membership, created = Membership.objects.select_for_update().get_or_create(
         org=org, user=user, defaults={"role": role}
     )
     before = None if created else membership.role
+    if before == OrgRole.OWNER and role != OrgRole.OWNER:
+        _keep_an_owner(org, user)
+    _forget_roles(user)
     if not created and membership.role != role:
         membership.role = role
         membership.save(update_fields=["role"])
@@ -60,6 +96,37 @@ def membership_set(
                      principal=principal, target=user.username,
                      data={"before": before, "after": role})
     return membership
+
+
+def _forget_roles(user: User) -> None:
+    """Drop the per-request role cache of ``membership_role`` after a change."""
+    user.__dict__.pop("_wh_roles", None)
+
+
+def _keep_an_owner(org: Organization, leaving: User) -> None:
+    others = Membership.objects.filter(org=org, role=OrgRole.OWNER).exclude(user=leaving)
+    if not others.exists():
+        raise ValidationError(f"{leaving.username} is the last owner of {org.slug}; "
+                              "make someone else an owner first.")
+
+
+@transaction.atomic
+def membership_remove(*, org: Organization, user: User, principal: Principal) -> None:
+    """Remove a member at once: their role, their teams in the org and their tokens there."""
+    membership = Membership.objects.select_for_update().filter(org=org, user=user).first()
+    if membership is None:
+        raise ValidationError(f"{user.username} is not a member of {org.slug}.")
+    if membership.role == OrgRole.OWNER:
+        _keep_an_owner(org, user)
+    membership.delete()
+    _forget_roles(user)
+    for team in user.teams.filter(org=org):
+        team.members.remove(user)
+    revoked = list(ApiToken.objects.filter(org=org, user=user, revoked_at__isnull=True)
+                   .values_list("key_id", flat=True))
+    ApiToken.objects.filter(key_id__in=revoked).update(revoked_at=timezone.now())
+    audit_record(action="member.remove", org=org, principal=principal, target=user.username,
+                 data={"before": membership.role, "after": None, "tokens_revoked": revoked})
 
 
 @transaction.atomic
@@ -74,6 +141,8 @@ def token_create(
     principal: Principal | None = None,
 ) -> tuple[ApiToken, str]:
     """Create a token; returns it and its plaintext, which is never stored."""
+    if principal is not None and principal.token is not None:
+        _within_creator(principal.token, Permission(permission), projects or [])
     from packaging.utils import canonicalize_name
 
     if user is not None and not Membership.objects.filter(org=org, user=user).exists():
@@ -98,11 +167,74 @@ def token_create(
     return token, new.plaintext
 
 
+def _within_creator(creator: ApiToken, permission: Permission, projects: list[str]) -> None:
+    """A token may only create tokens that are no stronger and no wider than itself."""
+    from packaging.utils import canonicalize_name
+
+    if PERMISSION_ORDER.index(permission) > PERMISSION_ORDER.index(creator.permission):
+        raise ValidationError("A token cannot create a token with a stronger permission.")
+    wanted = {canonicalize_name(p) for p in projects if p.strip()}
+    if creator.projects and (not wanted or not wanted <= set(creator.projects)):
+        raise ValidationError("A token cannot create a token with a wider scope than its own.")
+
+
 @transaction.atomic
 def token_revoke(*, token: ApiToken, principal: Principal | None = None) -> ApiToken:
+    """Revoke a token at once; revoking a revoked token changes nothing."""
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
         audit_record(action="token.revoke", org=token.org, principal=principal,
                      target=token.key_id)
     return token
+
+
+@transaction.atomic
+def team_create(*, org: Organization, slug: str, name: str = "",
+                principal: Principal) -> Team:
+    """Create a team in an org."""
+    team = Team(org=org, slug=slug, name=name or slug)
+    team.full_clean()
+    team.save()
+    audit_record(action="team.create", org=org, principal=principal, target=slug)
+    return team
+
+
+@transaction.atomic
+def team_update(*, team: Team, name: str, principal: Principal) -> Team:
+    """Rename a team (its slug stays)."""
+    before = team.name
+    team.name = name
+    team.full_clean()
+    team.save(update_fields=["name"])
+    audit_record(action="team.update", org=team.org, principal=principal, target=team.slug,
+                 data={"before": {"name": before}, "after": {"name": name}})
+    return team
+
+
+@transaction.atomic
+def team_delete(*, team: Team, principal: Principal) -> None:
+    """Delete a team; its members lose what its grants gave them."""
+    audit_record(action="team.delete", org=team.org, principal=principal, target=team.slug,
+                 data={"members": list(team.members.values_list("username", flat=True))})
+    team.delete()
+
+
+@transaction.atomic
+def team_member_add(*, team: Team, user: User, principal: Principal) -> None:
+    """Add an org member to a team."""
+    if not Membership.objects.filter(org=team.org, user=user).exists():
+        raise ValidationError(f"{user.username} is not a member of {team.org.slug}.")
+    if not team.members.filter(pk=user.pk).exists():
+        team.members.add(user)
+        audit_record(action="team.member.add", org=team.org, principal=principal,
+                     target=f"{team.slug} {user.username}")
+
+
+@transaction.atomic
+def team_member_remove(*, team: Team, user: User, principal: Principal) -> None:
+    """Remove a user from a team."""
+    if team.members.filter(pk=user.pk).exists():
+        team.members.remove(user)
+        audit_record(action="team.member.remove", org=team.org, principal=principal,
+                     target=f"{team.slug} {user.username}")

@@ -1,3 +1,8 @@
 """Routes of the management API under /api/v1/ (filled by the accounts and registry APIs)."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("accounts.api.urls")),
+    path("", include("registry.api.urls")),
+]

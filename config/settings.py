@@ -235,7 +235,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "accounts.api.schema.WheelhouseAutoSchema",
+    "EXCEPTION_HANDLER": "accounts.api.common.api_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
 }
@@ -243,6 +244,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Wheelhouse management API",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "ENUM_NAME_OVERRIDES": {"VisibilityEnum": "accounts.api.serializers.VISIBILITIES"},
 }
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -253,4 +257,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+}
+
+# --- rate limits (in the cache: Redis in production, local memory by default) -------------
+# name: (requests, window in seconds), per client IP (per user for project creation).
+RATE_LIMITS = {
+    "login": (env_int("RATE_LIMIT_LOGIN", 20), 300),
+    "signup": (env_int("RATE_LIMIT_SIGNUP", 10), 3600),
+    "project_create": (env_int("RATE_LIMIT_PROJECT_CREATE", 60), 3600),
 }

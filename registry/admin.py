@@ -1,13 +1,24 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
+from accounts.principals import Principal
+from registry import moderation
 from registry.models import File, FilenameRecord, ProhibitedName, Project, ProjectGrant, Release
+from registry.services import release_yank
+
+
+def _moderator(request) -> Principal:
+    return Principal(user=request.user, ip=request.META.get("REMOTE_ADDR"))
+
+
+def _done(modeladmin, request, count: int, what: str) -> None:
+    modeladmin.message_user(request, f"{what}: {count}.", messages.SUCCESS)
 
 
 class ReleaseInline(admin.TabularInline):
     model = Release
     extra = 0
     fields = ["version", "yanked", "yanked_reason", "created_at"]
-    readonly_fields = ["created_at"]
+    readonly_fields = ["yanked", "yanked_reason", "created_at"]
     show_change_link = True
 
 
@@ -17,15 +28,29 @@ class ProjectAdmin(admin.ModelAdmin):
                     "created_at"]
     list_filter = ["visibility", "status", "restricted"]
     search_fields = ["name", "normalized_name", "org__slug"]
-    readonly_fields = ["normalized_name", "last_serial"]
+    readonly_fields = ["normalized_name", "last_serial", "status", "status_reason"]
     inlines = [ReleaseInline]
+    actions = ["quarantine", "unquarantine"]
+
+    @admin.action(description="Quarantine: hide from the index, JSON API and downloads")
+    def quarantine(self, request, queryset):
+        for project in queryset:
+            moderation.project_quarantine(project=project, reason="Quarantined by a moderator.",
+                                          principal=_moderator(request))
+        _done(self, request, queryset.count(), "Quarantined projects")
+
+    @admin.action(description="Release from quarantine")
+    def unquarantine(self, request, queryset):
+        for project in queryset:
+            moderation.project_unquarantine(project=project, principal=_moderator(request))
+        _done(self, request, queryset.count(), "Released projects")
 
 
 class FileInline(admin.TabularInline):
     model = File
     extra = 0
     fields = ["filename", "packagetype", "size", "quarantined", "uploaded_at"]
-    readonly_fields = ["filename", "packagetype", "size", "uploaded_at"]
+    readonly_fields = ["filename", "packagetype", "size", "quarantined", "uploaded_at"]
     show_change_link = True
 
 
@@ -35,7 +60,22 @@ class ReleaseAdmin(admin.ModelAdmin):
     list_filter = ["yanked"]
     search_fields = ["project__name", "project__org__slug", "version"]
     raw_id_fields = ["project"]
+    readonly_fields = ["yanked", "yanked_reason"]
     inlines = [FileInline]
+    actions = ["yank", "unyank"]
+
+    @admin.action(description="Yank (pip and uv skip it unless pinned)")
+    def yank(self, request, queryset):
+        for release in queryset.select_related("project__org"):
+            release_yank(release=release, reason="Yanked by a moderator.",
+                         principal=_moderator(request))
+        _done(self, request, queryset.count(), "Yanked releases")
+
+    @admin.action(description="Un-yank")
+    def unyank(self, request, queryset):
+        for release in queryset.select_related("project__org"):
+            release_yank(release=release, undo=True, principal=_moderator(request))
+        _done(self, request, queryset.count(), "Un-yanked releases")
 
 
 @admin.register(File)
@@ -45,8 +85,22 @@ class FileAdmin(admin.ModelAdmin):
     list_filter = ["packagetype", "quarantined"]
     search_fields = ["filename", "sha256_digest", "org__slug"]
     readonly_fields = ["md5_digest", "sha256_digest", "blake2_256_digest", "path",
-                       "metadata_sha256", "size"]
+                       "metadata_sha256", "size", "quarantined"]
     raw_id_fields = ["release", "uploader", "uploaded_with"]
+    actions = ["quarantine", "unquarantine"]
+
+    @admin.action(description="Quarantine: hide from the index, JSON API and downloads")
+    def quarantine(self, request, queryset):
+        for file in queryset.select_related("release__project__org"):
+            moderation.file_quarantine(file=file, reason="Quarantined by a moderator.",
+                                       principal=_moderator(request))
+        _done(self, request, queryset.count(), "Quarantined files")
+
+    @admin.action(description="Release from quarantine")
+    def unquarantine(self, request, queryset):
+        for file in queryset.select_related("release__project__org"):
+            moderation.file_unquarantine(file=file, principal=_moderator(request))
+        _done(self, request, queryset.count(), "Released files")
 
 
 @admin.register(FilenameRecord)

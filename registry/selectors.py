@@ -5,14 +5,14 @@ PROJECT_READ as one query; tests check that the two agree on every case.
 """
 
 from django.db.models import Q, QuerySet
+from packaging.version import InvalidVersion, Version
 
 from accounts.capabilities import OrgRole, Visibility
-from accounts.models import Organization
+from accounts.models import ApiToken, Organization
 from accounts.principals import ANONYMOUS, Principal
 from accounts.selectors import membership_role, team_ids
-from registry.models import File, Project, ProjectStatus
-from registry.permissions import effective_principal
-
+from registry.models import File, Project, ProjectGrant, ProjectStatus, Release
+from registry.permissions import effective_principal, token_in_force
 
 # Q() is "no condition", which vanishes when OR-ed with another Q: "every row" is spelt out.
 EVERY = Q(pk__isnull=False)
@@ -79,3 +79,36 @@ def files_published(project: Project) -> QuerySet[File]:
         .select_related("release")
         .order_by("filename")
     )
+
+
+def releases_of(project: Project) -> QuerySet[Release]:
+    """A project's releases, newest first, with their files."""
+    return Release.objects.filter(project=project).prefetch_related("files")
+
+
+def release_get(project: Project, version: str) -> Release | None:
+    found = releases_of(project).filter(version=version).first()
+    if found is None:
+        try:
+            canonical = str(Version(version))
+        except InvalidVersion:
+            return None
+        found = releases_of(project).filter(version=canonical).first()
+    return found
+
+
+def files_of(project: Project, version: str | None = None) -> QuerySet[File]:
+    """Every file of a project (quarantined ones too: this is the management view)."""
+    found = File.objects.filter(release__project=project).select_related("release", "org")
+    return found.filter(release__version=version) if version else found.order_by("filename")
+
+
+def grants_of(project: Project) -> QuerySet[ProjectGrant]:
+    return ProjectGrant.objects.filter(project=project).select_related("team", "user")
+
+
+def tokens_touching(project: Project) -> list[ApiToken]:
+    """The active tokens that can act on this project: in its org, in scope, owner a member."""
+    candidates = ApiToken.objects.filter(org=project.org, revoked_at__isnull=True)
+    return [token for token in candidates.select_related("org", "user")
+            if token.covers(project.normalized_name) and token_in_force(token, project.org)]

@@ -1,5 +1,6 @@
 """Writes for projects, releases and files. Each writes an audit event."""
 
+import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -7,11 +8,22 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from packaging.utils import canonicalize_name
 
+from accounts import services as account_services
 from accounts.audit import audit_record
-from accounts.models import Organization
+from accounts.capabilities import Permission
+from accounts.models import Membership, Organization, Team, User
 from accounts.principals import Principal
 from registry import cache as index_cache
-from registry.models import File, FilenameRecord, PackageType, Project, Release
+from registry.models import (
+    File,
+    FilenameRecord,
+    PackageType,
+    ProhibitedName,
+    Project,
+    ProjectGrant,
+    Release,
+)
+from registry.storage import distributions
 
 
 class FileExists(Exception):
@@ -112,3 +124,138 @@ def release_yank(*, release: Release, reason: str = "", undo: bool = False,
                  principal=principal, target=f"{release.project.name} {release.version}",
                  data={"before": before, "reason": release.yanked_reason})
     return release
+
+
+PROJECT_NAME_RE = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
+PROJECT_SETTINGS = ("visibility", "restricted")
+
+
+def project_register(*, org: Organization, name: str, principal: Principal,
+                     visibility: str | None = None, restricted: bool = False) -> Project:
+    """Create a project from the management API: checks the name rules first."""
+    if not PROJECT_NAME_RE.match(name) or len(name) > 200:
+        raise ValidationError(f"'{name}' is not a valid project name: use letters, digits, "
+                              "'.', '_' and '-', starting and ending with a letter or digit.")
+    if ProhibitedName.objects.filter(normalized_name=canonicalize_name(name)).exists():
+        raise ValidationError(f"The name '{name}' is not allowed on this instance.")
+    with transaction.atomic():
+        project = project_create(org=org, name=name, principal=principal, visibility=visibility)
+        if restricted:
+            project_update(project=project, principal=principal, restricted=True)
+    return project
+
+
+@transaction.atomic
+def project_update(*, project: Project, principal: Principal, **changes) -> Project:
+    """Change a project's visibility or whether it is restricted to named teams and users."""
+    unknown = set(changes) - set(PROJECT_SETTINGS)
+    if unknown:
+        raise ValidationError(f"Unknown project settings: {', '.join(sorted(unknown))}.")
+    before = {key: getattr(project, key) for key in changes}
+    for key, value in changes.items():
+        setattr(project, key, value)
+    project.full_clean(exclude=["org"], validate_unique=False)
+    project.save(update_fields=list(changes) or None)
+    after = {key: getattr(project, key) for key in changes}
+    changed = [key for key in changes if before[key] != after[key]]
+    if changed:
+        project_bump(project)
+        audit_record(action="project.update", org=project.org, principal=principal,
+                     target=project.name, data={"before": {k: before[k] for k in changed},
+                                                "after": {k: after[k] for k in changed}})
+    return project
+
+
+def _forget_blobs(paths: list[str]) -> None:
+    store = distributions()
+    for path in paths:
+        for name in (path, path + ".metadata"):
+            if store.exists(name):
+                store.delete(name)
+
+
+def _delete_files(files, project: Project) -> list[str]:
+    """Delete file rows (their names stay used) and, after commit, their blobs."""
+    rows = list(files.values_list("filename", "path"))
+    files.delete()
+    paths = [path for _, path in rows]
+    transaction.on_commit(lambda: _forget_blobs(paths))
+    return [filename for filename, _ in rows]
+
+
+@transaction.atomic
+def file_delete(*, file: File, principal: Principal) -> None:
+    """Delete one file; its filename can never be uploaded again in this org."""
+    project = file.release.project
+    _delete_files(File.objects.filter(pk=file.pk), project)
+    project_bump(project)
+    audit_record(action="file.delete", org=project.org, principal=principal,
+                 target=f"{project.name} {file.release.version} {file.filename}",
+                 data={"sha256": file.sha256_digest})
+
+
+@transaction.atomic
+def release_delete(*, release: Release, principal: Principal) -> list[str]:
+    """Delete a release and its files; returns the filenames, which stay used."""
+    project = release.project
+    names = _delete_files(File.objects.filter(release=release), project)
+    release.delete()
+    project_bump(project)
+    audit_record(action="release.delete", org=project.org, principal=principal,
+                 target=f"{project.name} {release.version}", data={"files": names})
+    return names
+
+
+@transaction.atomic
+def project_delete(*, project: Project, principal: Principal) -> list[str]:
+    """Delete a project with its releases, files and grants; its filenames stay used."""
+    names = _delete_files(File.objects.filter(release__project=project), project)
+    org = project.org
+    audit_record(action="project.delete", org=org, principal=principal, target=project.name,
+                 data={"files": names, "visibility": project.visibility})
+    project.delete()
+    transaction.on_commit(lambda: index_cache.invalidate(project))
+    return names
+
+
+@transaction.atomic
+def grant_set(*, project: Project, permission: str, principal: Principal,
+              team: Team | None = None, user: User | None = None) -> ProjectGrant:
+    """Grant a team or a user read, upload or admin on a project (replacing their grant)."""
+    if (team is None) == (user is None):
+        raise ValidationError("Grant to exactly one team or one user.")
+    if team is not None and team.org_id != project.org_id:
+        raise ValidationError("The team belongs to another organisation.")
+    if user is not None and not Membership.objects.filter(org=project.org, user=user).exists():
+        raise ValidationError(f"{user.username} is not a member of {project.org.slug}.")
+    grant, created = ProjectGrant.objects.get_or_create(
+        project=project, team=team, user=user, defaults={"permission": Permission(permission)})
+    before = None if created else grant.permission
+    if grant.permission != permission:
+        grant.permission = Permission(permission)
+        grant.save(update_fields=["permission"])
+    if before != grant.permission:
+        audit_record(action="grant.set", org=project.org, principal=principal,
+                     target=f"{project.name} {_grantee(grant)}",
+                     data={"before": before, "after": grant.permission})
+    return grant
+
+
+def _grantee(grant: ProjectGrant) -> str:
+    return f"team:{grant.team.slug}" if grant.team_id else f"user:{grant.user.username}"
+
+
+@transaction.atomic
+def grant_remove(*, grant: ProjectGrant, principal: Principal) -> None:
+    """Withdraw a grant."""
+    audit_record(action="grant.remove", org=grant.project.org, principal=principal,
+                 target=f"{grant.project.name} {_grantee(grant)}",
+                 data={"before": grant.permission, "after": None})
+    grant.delete()
+
+
+@transaction.atomic
+def member_remove(*, org: Organization, user: User, principal: Principal) -> None:
+    """Remove a member: role, teams, tokens of the org and their own grants, all at once."""
+    account_services.membership_remove(org=org, user=user, principal=principal)
+    ProjectGrant.objects.filter(project__org=org, user=user).delete()

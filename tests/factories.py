@@ -99,3 +99,25 @@ def token_for(org: Organization, user: User | None = None, permission: str = "up
     """Create a token through the service; returns (token row, plaintext)."""
     return account_services.token_create(org=org, user=user, permission=permission,
                                          projects=projects, expires_days=expires_days)
+
+
+def stored_file(release: Release, data: bytes = b"PK\x05\x06" + b"\0" * 18,
+                metadata: bytes | None = b"Metadata-Version: 2.1\nName: x\nVersion: 1\n",
+                **kwargs) -> File:
+    """A File row whose blob (and PEP 658 ``.metadata`` unless None) is in distributions storage.
+
+    The digests are those of ``data``; pass ``filename`` etc. as for FileFactory.
+    """
+    from django.core.files.base import ContentFile
+
+    from registry.storage import distributions
+
+    digests = dict(
+        md5_digest=hashlib.md5(data).hexdigest(), sha256_digest=hashlib.sha256(data).hexdigest(),
+        blake2_256_digest=hashlib.blake2b(data, digest_size=32).hexdigest(), size=len(data),
+        metadata_sha256=hashlib.sha256(metadata).hexdigest() if metadata is not None else "")
+    file = FileFactory(release=release, **{**digests, **kwargs})
+    distributions().save(file.path, ContentFile(data))
+    if metadata is not None:
+        distributions().save(file.path + ".metadata", ContentFile(metadata))
+    return file

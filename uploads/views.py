@@ -68,13 +68,13 @@ def _text_fields(request) -> dict[str, list[str]]:
 
 def _receive(request, org, principal, handler):
     fields = _text_fields(request)
+    if handler.too_large:
+        limit = services.max_file_size(org, None) / (1024 * 1024)
+        return reply(413, (f"File too large. Limit is {limit:g} MiB.",))
     form = validation.check_form(fields)
     if not form.ok:
         status = 410 if any(p.code in GONE_CODES for p in form.problems) else 400
         return reply(status, [p.message for p in form.problems])
-    if handler.too_large:
-        limit = services.max_file_size(org, None) // (1024 * 1024)
-        return reply(413, (f"File too large. Limit is {limit} MiB.",))
     content = request.FILES.get("content")
     if content is None:
         return reply(400, ("Upload payload does not have a file.",))
@@ -114,8 +114,9 @@ def _checked(request, org, principal, form, content, project):
                 f"The {algorithm} digest supplied does not match a digest calculated "
                 f"from the uploaded file.", algorithm))
     if content.size > services.max_file_size(org, project):
-        limit = services.max_file_size(org, project) // (1024 * 1024)
-        return reply(413, (f"File too large. Limit for project '{form.name}' is {limit} MiB.",))
+        limit = services.max_file_size(org, project) / (1024 * 1024)
+        return reply(413, (f"File too large. Limit for project '{form.name}' is "
+                           f"{limit:g} MiB.",))
     if problems:
         return reply(400, [p.message for p in problems])
     replay = services.existing_file_outcome(project=project, org=org, filename=filename,

@@ -84,7 +84,7 @@ def download(request, org, aa, bb, rest, filename):
     else:
         response = _serve(request, path, filename, public)
     response["ETag"] = etag
-    if not settings.STORAGE_BACKEND == "s3":
+    if settings.STORAGE_BACKEND != "s3":
         response["Cache-Control"] = ("public, max-age=31536000, immutable" if public
                                      else "private, max-age=0")
     return response

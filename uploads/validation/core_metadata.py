@@ -90,9 +90,12 @@ def short(value: object, limit: int = 80) -> str:
 
 def _version_problems(raw: RawMetadata) -> list[Problem]:
     version = raw.get("metadata_version")
-    if version is None or version in ALLOWED_METADATA_VERSIONS:
-        return []
     allowed = ", ".join(ALLOWED_METADATA_VERSIONS)
+    if version is None:
+        message = f"Metadata-Version is required; use one of {allowed}."
+        return [Problem("metadata-version-missing", message, "metadata-version")]
+    if version in ALLOWED_METADATA_VERSIONS:
+        return []
     message = f"Unsupported Metadata-Version '{short(version)}': use one of {allowed}."
     return [Problem("metadata-version-unsupported", message, "metadata-version")]
 

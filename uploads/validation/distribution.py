@@ -35,7 +35,7 @@ def check_distribution(
     """
     problems = list(check_filename(filename, filetype=filetype, name=name, version=version))
     python_tag = "source" if filetype == "sdist" else wheel_python_tag(filename)
-    if problems and any(p.code in _FATAL_FILENAME_CODES for p in problems):
+    if any(p.code in _FATAL_FILENAME_CODES for p in problems):
         # Without a parseable filename there is no expected layout to check against.
         return Report(tuple(problems), None, None, None, {}, python_tag)
     archive = _read_archive(path, filename, filetype, limits)
@@ -47,12 +47,8 @@ def check_distribution(
     problems += metadata_problems
     problems += check_readme(raw.get("description"), raw.get("description_content_type"))
     return Report(
-        problems=tuple(problems),
-        name=raw.get("name"),
-        version=_canonical(raw.get("version")),
-        metadata_bytes=archive.metadata_bytes,
-        metadata=metadata_dict(raw),
-        python_tag=python_tag,
+        tuple(problems), raw.get("name"), _canonical(raw.get("version")),
+        archive.metadata_bytes, metadata_dict(raw), python_tag,
     )
 
 

@@ -148,7 +148,7 @@ def _version_problems(filename: str, file_version: Version, version: str) -> lis
         declared = Version(version)
     except InvalidVersion:
         return []  # the form check already reports an invalid declared version
-    if file_version == declared and file_version.local == declared.local:
+    if file_version == declared:
         return []
     message = (
         f"The filename '{short(filename)}' has version '{file_version}', "

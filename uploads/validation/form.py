@@ -46,7 +46,9 @@ def check_form(fields: Mapping[str, Sequence[str]]) -> FormResult:
     """Check the multipart text fields of one upload, collecting every problem.
 
     ``fields`` maps each text field to all values sent for it; the special key
-    ``"__file_fields__"`` lists the names of the file parts that were sent.
+    ``"__file_fields__"`` lists the names of the file parts that were sent. Values that
+    are empty or "UNKNOWN" count as absent. A wrong ``:action`` is reported alone
+    (code ``action-gone`` for a retired action), since nothing else then matters.
     """
     values = {key: [v for v in vals if v not in _ABSENT] for key, vals in fields.items()}
     problems = _action_problems(values)

@@ -118,6 +118,7 @@ class _Scan:
         if key in self.seen:
             message = f"The sdist contains '{key}' more than once."
             self.problems.append(Problem("tar-duplicate", message, "content"))
+            return
         self.seen.add(key)
         if not parts or parts[0] != self.stem:
             self.outside = self.outside or member.name

@@ -29,7 +29,13 @@ from .wheel_files import (
     record_problems,
     wheel_file_problems,
 )
-from .zipframing import FramingError, NotZipError, ZipEntry, is_too_many, read_zip_entries
+from .zipframing import (
+    FramingError,
+    NotZipError,
+    TooManyMembersError,
+    ZipEntry,
+    read_zip_entries,
+)
 
 # RECORD grows with the member count, so its bound follows max_members, not metadata size.
 _RECORD_BYTES_PER_MEMBER = 512
@@ -52,9 +58,8 @@ def check_wheel(path: os.PathLike | str, *, filename: str, limits: Limits) -> Ar
 
 
 def _framing_problem(exc: FramingError, limits: Limits) -> Problem:
-    count = is_too_many(exc)
-    if count is not None:
-        return too_many_members(count, limits)
+    if isinstance(exc, TooManyMembersError):
+        return too_many_members(exc.count, limits)
     if isinstance(exc, NotZipError):
         return Problem("archive-invalid", "The wheel is not a ZIP archive.", "content")
     message = f"The wheel is not a well-formed ZIP archive: {exc}. Rebuild it with a standard tool."

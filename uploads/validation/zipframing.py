@@ -62,7 +62,7 @@ def read_zip_entries(
     """
     count, cd_offset, cd_size = _locate_central_directory(fp, size)
     if count > limits.max_members:
-        raise _TooMany(count)
+        raise TooManyMembersError(count)
     fp.seek(cd_offset)
     directory = fp.read(cd_size)
     entries = _parse_central_directory(directory, count)
@@ -70,15 +70,12 @@ def read_zip_entries(
     return entries, _entry_problems(entries)
 
 
-class _TooMany(FramingError):
+class TooManyMembersError(FramingError):
+    """The end record announces more members than the limit; none were parsed."""
+
     def __init__(self, count: int) -> None:
         super().__init__(f"the archive has {count} members")
         self.count = count
-
-
-def is_too_many(exc: FramingError) -> int | None:
-    """The member count when ``exc`` reports too many members, else None."""
-    return exc.count if isinstance(exc, _TooMany) else None
 
 
 def _locate_central_directory(fp: BinaryIO, size: int) -> tuple[int, int, int]:
@@ -98,7 +95,10 @@ def _locate_central_directory(fp: BinaryIO, size: int) -> tuple[int, int, int]:
     if zip64 is not None:
         count, cd_offset, cd_size, cd_end = zip64
     if cd_offset + cd_size != cd_end:
-        raise FramingError("there is data between the central directory and its end record")
+        raise FramingError(
+            "the central directory is not where its end record says; data was added before "
+            "or inside the archive"
+        )
     return count, cd_offset, cd_size
 
 
@@ -216,30 +216,40 @@ def _check_one_local_header(fp: BinaryIO, entry: ZipEntry) -> int:
         raise FramingError(f"the local header of '{entry.name}' is missing")
     _, _, flags, method, _, _, crc, csize, usize, name_len, extra_len = _LOCAL.unpack(header)
     raw_name = fp.read(name_len)
-    fp.read(extra_len)
+    extra = fp.read(extra_len)
     if raw_name != entry.raw_name:
         raise FramingError(f"the local header of '{entry.name}' names another file")
     if method != entry.method or (flags ^ entry.flags) & (_FLAG_DESCRIPTOR | _FLAG_ENCRYPTED):
         raise FramingError(f"the local header of '{entry.name}' disagrees on compression")
     data_end = entry.header_offset + _LOCAL.size + name_len + extra_len + entry.compressed_size
+    local64 = _has_zip64(extra)
     if flags & _FLAG_DESCRIPTOR:
-        return _check_descriptor(fp, entry, data_end)
-    if crc != entry.crc or not _sizes_agree(entry, csize, usize):
+        return _check_descriptor(fp, entry, data_end, local64)
+    if local64 and _U32 in (csize, usize):
+        # A ZIP64 local header carries both real sizes in its extra field.
+        values = _zip64_values(extra)
+        usize = _next(values) if usize == _U32 else usize
+        csize = _next(values) if csize == _U32 else csize
+    if (crc, csize, usize) != (entry.crc, entry.compressed_size, entry.file_size):
         raise FramingError(f"the local header of '{entry.name}' disagrees on size or CRC")
     return data_end
 
 
-def _sizes_agree(entry: ZipEntry, csize: int, usize: int) -> bool:
-    if entry.zip64 and _U32 in (csize, usize):
-        return True  # the real sizes live in the ZIP64 extra; the central copy is checked
-    return (csize, usize) == (entry.compressed_size, entry.file_size)
+def _has_zip64(extra: bytes) -> bool:
+    at = 0
+    while at + 4 <= len(extra):
+        kind, length = struct.unpack_from("<HH", extra, at)
+        if kind == 0x0001:
+            return True
+        at += 4 + length
+    return False
 
 
-def _check_descriptor(fp: BinaryIO, entry: ZipEntry, data_end: int) -> int:
+def _check_descriptor(fp: BinaryIO, entry: ZipEntry, data_end: int, local64: bool) -> int:
     fp.seek(data_end)
     data = fp.read(24)
     at = 4 if data.startswith(b"PK\x07\x08") else 0
-    fmt = "<IQQ" if entry.zip64 else "<III"
+    fmt = "<IQQ" if local64 or entry.zip64 else "<III"
     if len(data) < at + struct.calcsize(fmt):
         raise FramingError(f"the data descriptor of '{entry.name}' is truncated")
     crc, csize, usize = struct.unpack_from(fmt, data, at)

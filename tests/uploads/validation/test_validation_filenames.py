@@ -58,7 +58,9 @@ class TestFilenameRules:
         assert "for project 'other'" in problem.message
         assert "'demo-pkg'" in problem.message
 
-    @pytest.mark.parametrize("filename", ["Demo_Pkg-1.0-py3-none-any.whl", "demo.pkg-1.0-py3-none-any.whl"])
+    @pytest.mark.parametrize(
+        "filename", ["Demo_Pkg-1.0-py3-none-any.whl", "demo.pkg-1.0-py3-none-any.whl"]
+    )
     def test_wheel_name_must_be_escaped_exactly(self, filename):
         (problem,) = wheel(filename)
         assert problem.code == "filename-not-normalized"

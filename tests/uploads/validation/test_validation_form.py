@@ -146,9 +146,20 @@ class TestFormMetadataRules:
         assert problem.code == "metadata-version-unsupported"
         assert f"'{version}'" in problem.message
 
+    def test_metadata_version_is_required(self):
+        problem = only(check_form(form(metadata_version=None)))
+        assert problem.code == "metadata-version-missing"
+        assert "Metadata-Version is required" in problem.message
+
     @pytest.mark.parametrize("version", ["1.0", "1.2", "2.1", "2.3", "2.5"])
     def test_supported_metadata_versions_are_accepted(self, version):
         assert check_form(form(metadata_version=version)).ok
+
+    def test_metadata_2_5_is_accepted_even_by_an_older_packaging(self, monkeypatch):
+        from uploads.validation import core_metadata
+
+        monkeypatch.setattr(core_metadata, "_packaging_knows", lambda version: version != "2.5")
+        assert check_form(form(metadata_version="2.5", license_expression="MIT")).ok
 
     @pytest.mark.parametrize("field", ["requires_dist", "provides_dist", "obsoletes_dist"])
     def test_direct_url_references_are_refused(self, field):

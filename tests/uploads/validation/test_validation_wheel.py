@@ -1,5 +1,6 @@
 """Rules for wheel archives: framing, safety, bombs, layout, RECORD, WHEEL, entry points."""
 
+import io
 import stat
 import zipfile
 
@@ -15,6 +16,31 @@ def codes(report):
 def only(report):
     assert len(report.problems) == 1, report.problems
     return report.problems[0]
+
+
+class Unseekable(io.RawIOBase):
+    """A write-only stream, which makes zipfile use data descriptors."""
+
+    def __init__(self):
+        self.data = bytearray()
+
+    def writable(self):
+        return True
+
+    def write(self, chunk):
+        self.data += chunk
+        return len(chunk)
+
+
+def rewrite(source, tmp_path, *, force_zip64=False):
+    """Copy a wheel member by member into a fresh archive."""
+    target = tmp_path / "rewritten" / source.name
+    target.parent.mkdir()
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            with new.open(info.filename, "w", force_zip64=force_zip64) as member:
+                member.write(old.read(info))
+    return target
 
 
 def write(tmp_path, data, name="demo_pkg-1.0-py3-none-any.whl"):
@@ -42,6 +68,27 @@ class TestGoodWheel:
         path = build.wheel(tmp_path, unlisted={"demo_pkg-1.0.dist-info/RECORD.jws": b"{}"})
         assert check_wheel(path).ok
 
+    def test_zip64_headers_pass(self, build, check_wheel, tmp_path, monkeypatch):
+        # A tiny entry limit makes zipfile write the ZIP64 end records too.
+        monkeypatch.setattr(zipfile, "ZIP_FILECOUNT_LIMIT", 1)
+        source = build.wheel(tmp_path)
+        target = rewrite(source, tmp_path, force_zip64=True)
+        with open(target, "rb") as handle:
+            assert b"PK\x06\x06" in handle.read()
+        assert check_wheel(target).ok
+
+    def test_data_descriptors_pass(self, build, check_wheel, tmp_path):
+        source = build.wheel(tmp_path)
+        target = tmp_path / "streamed" / source.name
+        target.parent.mkdir()
+        stream = Unseekable()
+        with zipfile.ZipFile(source) as old, zipfile.ZipFile(stream, "w") as new:
+            for info in old.infolist():
+                new.writestr(info.filename, old.read(info), zipfile.ZIP_DEFLATED)
+        target.write_bytes(bytes(stream.data))
+        assert b"PK\x07\x08" in target.read_bytes()
+        assert check_wheel(target).ok
+
     def test_a_raw_built_wheel_with_consistent_framing_passes_framing(self, build, check_wheel,
                                                                       tmp_path):
         report = check_wheel(write(tmp_path, build.raw_zip(build.good_raw_members())))
@@ -54,6 +101,14 @@ class TestZipFraming:
         problem = only(check_wheel(write(tmp_path, data)))
         assert problem.code == "zip-framing"
         assert "unexplained data at offset 0" in problem.message
+
+    def test_concatenated_data_is_refused(self, build, check_wheel, tmp_path):
+        source = tmp_path / "source"
+        source.mkdir()
+        data = b"#!/bin/sh\n" + build.wheel(source).read_bytes()
+        problem = only(check_wheel(write(tmp_path, data)))
+        assert problem.code == "zip-framing"
+        assert "data was added before or inside the archive" in problem.message
 
     @pytest.mark.parametrize("trailer", [b"hidden", b"PK\x05\x06 hidden"])
     def test_trailing_data_is_refused(self, build, check_wheel, tmp_path, trailer):
@@ -109,6 +164,13 @@ class TestZipFraming:
         members = [*build.good_raw_members(), build.RawMember(b"demo_pkg/x.py", flags=0x1)]
         problem = only(check_wheel(write(tmp_path, build.raw_zip(members))))
         assert problem.code == "zip-encrypted"
+
+    def test_an_end_record_hidden_in_the_comment_is_refused(self, build, check_wheel, tmp_path):
+        data = bytearray(build.raw_zip(build.good_raw_members()))
+        comment = b"PK\x05\x06" + bytes(18)
+        data[-2:] = len(comment).to_bytes(2, "little")
+        report = check_wheel(write(tmp_path, bytes(data) + comment))
+        assert not report.ok
 
     def test_a_wheel_must_be_a_zip(self, check_wheel, tmp_path):
         problem = only(check_wheel(write(tmp_path, b"not a zip at all")))
@@ -286,6 +348,12 @@ class TestEntryPoints:
         problem = only(check_wheel(path))
         assert problem.code == "entry-points-invalid"
         assert "expected 'module.sub:attr [extras]'" in problem.message
+
+    def test_group_names_must_be_dotted_words(self, build, check_wheel, tmp_path):
+        path = build.wheel(tmp_path, entry_points=b"[bad group!]\ndemo = demo_pkg:main\n")
+        problem = only(check_wheel(path))
+        assert problem.code == "entry-points-invalid"
+        assert "group 'bad group!'" in problem.message
 
     def test_must_be_ini(self, build, check_wheel, tmp_path):
         path = build.wheel(tmp_path, entry_points=b"demo = demo_pkg:main\n")

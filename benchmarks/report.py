@@ -1,0 +1,62 @@
+"""Figures of one run as Markdown tables with the ratios: ``python -m benchmarks.report FILE``."""
+
+import json
+import sys
+from pathlib import Path
+
+PEERS = ("pypiserver", "pypiserver-cached", "devpi")
+TARGETS = ("root", "small", "big-html", "big-json", "file")
+
+
+def _cell(figures: dict | None) -> str:
+    if not figures:
+        return "–"
+    return f"{figures['rps']:.0f} / {figures['p50']:.1f} / {figures['p99']:.1f}"
+
+
+def load_table(results: dict, connections: int) -> list[str]:
+    load = results["load"]
+    names = [n for n in ("wheelhouse", "wheelhouse-doubled", "bare-django", *PEERS) if n in load]
+    lines = [f"| page (c={connections}) | " + " | ".join(names)
+             + " | WH / ceiling | WH / best peer |",
+             "|---" * (len(names) + 3) + "|"]
+    for target in TARGETS:
+        key = f"{target}@c{connections}"
+        row = [_cell(load[n].get(key)) for n in names]
+        lines.append(f"| {target} | " + " | ".join(row) + " | " + _ratios(load, key) + " |")
+    return lines
+
+
+def _ratios(load: dict, key: str) -> str:
+    ours = load.get("wheelhouse", {}).get(key)
+    if not ours:
+        return "– | –"
+    ceiling = load.get("bare-django", {}).get(key)
+    peers = [load[p][key]["rps"] for p in PEERS if p in load and key in load[p]]
+    to_ceiling = f"{ours['rps'] / ceiling['rps']:.0%}" if ceiling else "–"
+    to_peer = f"{ours['rps'] / max(peers):.1f}×" if peers else "–"
+    return f"{to_ceiling} | {to_peer}"
+
+
+def cpu_table(results: dict) -> list[str]:
+    load = results["load"]
+    lines = ["| server | CPU ms/request (c=16: root, small, big-html, big-json, file) "
+             "| workers' RSS after load (MiB) |", "|---|---|---|"]
+    for name, figures in load.items():
+        cpu = ", ".join(f"{figures[f'{t}@c16']['cpu_ms_per_req']:.2f}"
+                        for t in TARGETS if f"{t}@c16" in figures)
+        lines.append(f"| {name} | {cpu} | {figures.get('rss_mib', 0):.0f} |")
+    return lines
+
+
+def render(results: dict) -> str:
+    uploads = ", ".join(f"{k}: {v:.1f}" for k, v in results["upload_files_per_s"].items())
+    parts = [f"Corpus: {json.dumps(results['corpus'])}", "",
+             f"Upload with twine, files/s: {uploads}", "",
+             "Cells: req/s / p50 ms / p99 ms.", "", *load_table(results, 1), "",
+             *load_table(results, 16), "", *cpu_table(results)]
+    return "\n".join(parts) + "\n"
+
+
+if __name__ == "__main__":
+    print(render(json.loads(Path(sys.argv[1]).read_text())))

@@ -1,0 +1,209 @@
+"""Run by hand, never in the test suite: ``.venv/bin/python -m benchmarks.run [--quick]``.
+
+Builds the corpus, uploads it with the real twine to Wheelhouse (gunicorn, Postgres, Redis,
+DEBUG off) and to the baselines, then loads every page with wrk at concurrency 1 and 16 and
+prints req/s, p50, p99, server CPU per request and worker memory, with the ratios.
+"""
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from benchmarks import corpus, report, servers
+
+JSON_ACCEPT = "application/vnd.pypi.simple.v1+json"
+TARGETS = ["root", "small", "big-html", "big-json", "file"]
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def twine_upload(server: servers.Server, files: list[Path]) -> float:
+    """Files per second through the real twine (one process, files in sequence)."""
+    user, password = server.upload_auth
+    started = time.monotonic()
+    for start in range(0, len(files), 200):
+        subprocess.run([str(servers.VENV_BIN / "twine"), "upload", "--non-interactive",
+                        "--disable-progress-bar", "--repository-url", server.upload_url,
+                        "-u", user, "-p", password, *map(str, files[start:start + 200])],
+                       check=True, capture_output=True)
+    return len(files) / (time.monotonic() - started)
+
+
+def fetch(url: str, accept: str = "text/html") -> tuple[bytes, str]:
+    request = urllib.request.Request(url, headers={"Accept": accept})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.read(), response.headers.get("Content-Type", "")
+
+
+def urls(server: servers.Server) -> dict[str, tuple[str, str]]:
+    """Target name -> (URL, Accept). The file is the first link of the small page."""
+    html, _ = fetch(server.base + server.small)
+    href = re.search(rb'href="([^"#]+)', html).group(1).decode()
+    file_url = urllib.request.urljoin(server.base + server.small, href)
+    return {"root": (server.base + server.root, "text/html"),
+            "small": (server.base + server.small, "text/html"),
+            "big-html": (server.base + server.big, "text/html"),
+            "big-json": (server.base + server.big, JSON_ACCEPT),
+            "file": (file_url, "*/*")}
+
+
+def _ms(text: str) -> float:
+    number, unit = re.match(r"([\d.]+)(\w+)", text).groups()
+    return float(number) * _UNITS[unit]
+
+
+def cpu_ticks(pid: int) -> int:
+    """utime + stime of a process and its children (the gunicorn workers)."""
+    total = 0
+    for each in [pid, *children(pid)]:
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except FileNotFoundError:
+            pass
+    return total
+
+
+def children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def rss_mib(pid: int) -> float:
+    total = 0
+    for each in [pid, *children(pid)]:
+        status = Path(f"/proc/{each}/status").read_text()
+        total += int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
+    return total / 1024
+
+
+def wrk(url: str, accept: str, connections: int, seconds: int, pid: int) -> dict:
+    ticks = cpu_ticks(pid)
+    result = subprocess.run(
+        ["wrk", "-t", str(min(connections, 2)), "-c", str(connections), "-d", f"{seconds}s",
+         "--latency", "-H", f"Accept: {accept}", url], capture_output=True, text=True,
+        check=True, timeout=seconds + 60)
+    used = (cpu_ticks(pid) - ticks) / 100  # clock ticks per second on Linux
+    out = result.stdout
+    if "Requests/sec" not in out or "99%" not in out:
+        raise RuntimeError(f"wrk gave no figures for {url}:\n{out}\n{result.stderr}")
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            "p50": _ms(re.search(r"50%\s+(\S+)", out).group(1)),
+            "p99": _ms(re.search(r"99%\s+(\S+)", out).group(1)),
+            "cpu_ms_per_req": 1000 * used / max(requests, 1),
+            "errors": int(errors.group(1)) if errors else 0}
+
+
+def load(server: servers.Server, seconds: int) -> dict:
+    figures = {}
+    for target, (url, accept) in urls(server).items():
+        fetch(url, accept)  # warm the caches once, as a running registry would be
+        for connections in (1, 16):
+            figures[f"{target}@c{connections}"] = wrk(url, accept, connections, seconds,
+                                                      server.process.pid)
+    figures["rss_mib"] = rss_mib(server.process.pid)
+    return figures
+
+
+def capture_pages(server: servers.Server, folder: Path) -> None:
+    """The exact bytes Wheelhouse serves, for the bare-Django ceiling to serve from memory."""
+    folder.mkdir(parents=True, exist_ok=True)
+    manifest = {}
+    for target, (url, accept) in urls(server).items():
+        body, ctype = fetch(url, accept)
+        folder.joinpath(target).write_bytes(body)
+        manifest[{"big-html": "/big", "big-json": "/big.json"}.get(target, "/" + target)] = [
+            target, ctype]
+    folder.joinpath("manifest.json").write_text(json.dumps(manifest))
+
+
+def ceiling_urls(server: servers.Server) -> dict:
+    base = server.base
+    return {"root": (base + "/root", "text/html"), "small": (base + "/small", "text/html"),
+            "big-html": (base + "/big", "text/html"), "big-json": (base + "/big.json", "*/*"),
+            "file": (base + "/file", "*/*")}
+
+
+def run_server(results: dict, server: servers.Server, files, seconds: int, upload=True):
+    try:
+        if upload:
+            results["upload_files_per_s"][server.name] = twine_upload(server, files)
+        results["load"][server.name] = load(server, seconds)
+    finally:
+        server.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--small", type=int, default=300)
+    parser.add_argument("--big", type=int, default=1500)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--skip", action="append", default=[],
+                        help="pypiserver, devpi or double")
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/last-run.json"))
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="wh-bench-"))
+    files = [f for group in corpus.build(work / "corpus", args.small, args.big).values()
+             for f in group]
+    results = {"corpus": {"small_projects": args.small, "big_files": args.big,
+                          "files": len(files)}, "upload_files_per_s": {}, "load": {}}
+    try:
+        _wheelhouse_and_ceiling(results, work, files, args)
+        if "pypiserver" not in args.skip:
+            _pypiserver(results, work, files, args.seconds)
+        if "devpi" not in args.skip:
+            run_server(results, servers.start_devpi(work), files, args.seconds)
+    finally:
+        args.out.write_text(json.dumps(results, indent=2))
+        print(report.render(results))
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _wheelhouse_and_ceiling(results: dict, work: Path, files, args) -> None:
+    env, database = servers.wheelhouse_env(work)
+    try:
+        wheelhouse = servers.start_wheelhouse(work, env, "bench")
+        results["upload_files_per_s"]["wheelhouse"] = twine_upload(wheelhouse, files)
+        capture_pages(wheelhouse, work / "pages")
+        run_server(results, wheelhouse, files, args.seconds, upload=False)
+        if "double" not in args.skip:
+            _doubled(results, work, env, args)
+    finally:
+        servers.drop_database(database)
+    ceiling = servers.start_ceiling(work, work / "pages")
+    try:
+        results["load"]["bare-django"] = {
+            f"{t}@c{c}": wrk(url, accept, c, args.seconds, ceiling.process.pid)
+            for t, (url, accept) in ceiling_urls(ceiling).items() for c in (1, 16)}
+        results["load"]["bare-django"]["rss_mib"] = rss_mib(ceiling.process.pid)
+    finally:
+        ceiling.stop()
+
+
+def _doubled(results: dict, work: Path, env: dict, args) -> None:
+    """Twice the corpus in the org (a second set of projects), same pages measured again."""
+    extra = corpus.build(work / "corpus2", args.small * 2, 0)
+    more = [f for name, group in extra.items() if name >= f"pkg-{args.small:04d}"
+            for f in group]
+    server = servers.start_wheelhouse(work, env, "bench", fresh=False)
+    server.name = "wheelhouse-doubled"
+    twine_upload(server, more)
+    run_server(results, server, [], args.seconds, upload=False)
+
+
+def _pypiserver(results: dict, work: Path, files, seconds: int) -> None:
+    packages = work / "pypiserver-packages"
+    run_server(results, servers.start_pypiserver(work, packages, cached=False), files, seconds)
+    cached = servers.start_pypiserver(work, packages, cached=True)
+    run_server(results, cached, files, seconds, upload=False)
+
+
+if __name__ == "__main__":
+    main()

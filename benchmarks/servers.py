@@ -1,0 +1,172 @@
+"""Starting the servers under test: Wheelhouse, the bare-Django ceiling, pypiserver, devpi.
+
+Each runs on 127.0.0.1 under one gunicorn configuration (devpi has its own server), from its
+own virtual environment under the work folder.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+GUNICORN_ARGS = ["--workers", "4", "--worker-class", "gthread", "--threads", "2",
+                 "--timeout", "120", "--log-level", "warning"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_http(url: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except urllib.error.HTTPError:
+            return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer")
+
+
+@dataclass
+class Server:
+    name: str
+    base: str
+    root: str
+    small: str
+    big: str
+    process: subprocess.Popen | None = None
+    upload_url: str = ""
+    upload_auth: tuple[str, str] = ("", "")
+    extra: dict = field(default_factory=dict)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def make_venv(path: Path, *packages: str) -> Path:
+    """A virtual environment with ``packages`` installed; returns its bin folder."""
+    if not (path / "bin" / "python").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(path)], check=True)
+    subprocess.run([str(path / "bin" / "pip"), "install", "-q", "--disable-pip-version-check",
+                    *packages], check=True)
+    return path / "bin"
+
+
+def _log(work: Path, name: str):
+    return open(work / f"{name}.log", "ab")  # noqa: SIM115 - lives with the process
+
+
+# --- Wheelhouse -------------------------------------------------------------------------
+def wheelhouse_env(work: Path) -> tuple[dict, str]:
+    import psycopg
+
+    name = f"wh_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres",
+                         autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO"))}
+    env.update(DATABASE_URL=f"postgresql://postgres@127.0.0.1:5432/{name}",
+               REDIS_URL="redis://127.0.0.1:6379/5", CACHE_KEY_PREFIX=name, DEBUG="0",
+               SECRET_KEY=uuid.uuid4().hex * 2, WHEELHOUSE_VAR_DIR=str(work / "wh-var"),
+               ALLOWED_HOSTS="127.0.0.1,localhost", SECURE_COOKIES="0")
+    return env, name
+
+
+def drop_database(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres",
+                         autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def manage(env: dict, *args: str) -> str:
+    result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env,
+                            capture_output=True, text=True, check=True)
+    return result.stdout
+
+
+def start_wheelhouse(work: Path, env: dict, org: str, fresh: bool = True) -> Server:
+    if fresh:
+        manage(env, "migrate", "--no-input", "-v0")
+        manage(env, "createorg", org, "--visibility", "public")
+    token = manage(env, "createtoken", "--org", org, "--permission", "upload").split()[-1]
+    port = free_port()
+    process = subprocess.Popen([str(VENV_BIN / "gunicorn"), "config.wsgi", "-b",
+                                f"127.0.0.1:{port}", *GUNICORN_ARGS], cwd=ROOT, env=env,
+                               stdout=_log(work, "wheelhouse"), stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    wait_http(base + "/healthz")
+    return Server("wheelhouse", base, f"/{org}/simple/", f"/{org}/simple/pkg-0000/",
+                  f"/{org}/simple/big-project/", process, upload_url=f"{base}/{org}/legacy/",
+                  upload_auth=("__token__", token))
+
+
+def start_ceiling(work: Path, pages: Path) -> Server:
+    port = free_port()
+    env = {**os.environ, "CEILING_PAGES": str(pages)}
+    process = subprocess.Popen([str(VENV_BIN / "gunicorn"), "benchmarks.ceiling:application",
+                                "-b", f"127.0.0.1:{port}", *GUNICORN_ARGS], cwd=ROOT, env=env,
+                               stdout=_log(work, "ceiling"), stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    wait_http(base + "/root")
+    return Server("bare-django", base, "/root", "/small", "/big", process)
+
+
+# --- pypiserver -------------------------------------------------------------------------
+def start_pypiserver(work: Path, packages: Path, cached: bool) -> Server:
+    extra = ["watchdog"] if cached else []
+    name = "pypiserver-cached" if cached else "pypiserver"
+    bin_dir = make_venv(work / f"venv-{name}", "pypiserver", "passlib", "gunicorn", *extra)
+    packages.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    app = f"pypiserver:app(roots=['{packages}'], authenticate=[], password_file='.')"
+    process = subprocess.Popen([str(bin_dir / "gunicorn"), app, "-b", f"127.0.0.1:{port}",
+                                *GUNICORN_ARGS], cwd=work, stdout=_log(work, name),
+                               stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    wait_http(base + "/simple/")
+    return Server(name, base, "/simple/", "/simple/pkg-0000/", "/simple/big-project/",
+                  process, upload_url=base + "/", upload_auth=("x", "x"))
+
+
+# --- devpi ------------------------------------------------------------------------------
+def start_devpi(work: Path) -> Server:
+    bin_dir = make_venv(work / "venv-devpi", "devpi-server", "devpi-client")
+    data = work / "devpi-data"
+    if not data.exists():
+        subprocess.run([str(bin_dir / "devpi-init"), "--serverdir", str(data),
+                        "--no-root-pypi"], check=True, capture_output=True)
+    port = free_port()
+    process = subprocess.Popen([str(bin_dir / "devpi-server"), "--serverdir", str(data),
+                                "--offline-mode", "--host", "127.0.0.1", "--port", str(port)],
+                               stdout=_log(work, "devpi"), stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    wait_http(base + "/+api")
+    client = [str(bin_dir / "devpi"), "--clientdir", str(work / "devpi-client")]
+    subprocess.run([*client, "use", base], check=True, capture_output=True)
+    subprocess.run([*client, "login", "root", "--password", ""], check=True,
+                   capture_output=True)
+    subprocess.run([*client, "index", "-c", "bench", "bases=", "volatile=True"],
+                   capture_output=True)
+    return Server("devpi", base, "/root/bench/+simple/", "/root/bench/+simple/pkg-0000/",
+                  "/root/bench/+simple/big-project/", process,
+                  upload_url=base + "/root/bench/", upload_auth=("root", ""))

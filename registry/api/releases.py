@@ -1,0 +1,104 @@
+"""Releases and files of a project in the management API: list, yank, delete."""
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.response import Response
+
+from accounts.api.common import ApiView, principal_of
+from accounts.capabilities import Capability
+from registry import selectors, services
+from registry.api.common import project_or_404
+from registry.api.projects import FILENAME_RULE
+from registry.api.serializers import (
+    DeletedFilesSerializer,
+    FileSerializer,
+    ReleaseSerializer,
+    YankSerializer,
+)
+
+
+def _release_or_404(project, version: str):
+    release = selectors.release_get(project, version)
+    if release is None:
+        raise Http404("No such release.")
+    return release
+
+
+class ReleaseListView(ApiView):
+    @extend_schema(operation_id="releases_list", responses=ReleaseSerializer(many=True),
+                   parameters=[OpenApiParameter("yanked", bool)])
+    def get(self, request, org: str, project: str):
+        releases = selectors.releases_of(project_or_404(request, org, project))
+        if request.query_params.get("yanked") in ("true", "false"):
+            releases = releases.filter(yanked=request.query_params["yanked"] == "true")
+        return self.paged(releases, ReleaseSerializer)
+
+
+class ReleaseDetailView(ApiView):
+    @extend_schema(operation_id="releases_retrieve", responses=ReleaseSerializer)
+    def get(self, request, org: str, project: str, version: str):
+        found = project_or_404(request, org, project)
+        return Response(ReleaseSerializer(_release_or_404(found, version)).data)
+
+    @extend_schema(operation_id="releases_destroy", responses=DeletedFilesSerializer,
+                   summary="Delete a release and its files")
+    def delete(self, request, org: str, project: str, version: str):
+        found = project_or_404(request, org, project, Capability.PROJECT_DELETE)
+        release = _release_or_404(found, version)
+        names = services.release_delete(release=release, principal=principal_of(request))
+        return Response({"detail": f"Release {release.version} of {found.name} is deleted. "
+                                   f"{FILENAME_RULE}", "filenames": names})
+
+
+class ReleaseYankView(ApiView):
+    undo = False
+
+    @extend_schema(operation_id="releases_yank", request=YankSerializer,
+                   responses=ReleaseSerializer,
+                   summary="Yank a release (installers skip it unless pinned exactly)")
+    def post(self, request, org: str, project: str, version: str):
+        found = project_or_404(request, org, project, Capability.PROJECT_YANK)
+        release = _release_or_404(found, version)
+        reason = "" if self.undo else self.parsed(YankSerializer)["reason"]
+        services.release_yank(release=release, reason=reason, undo=self.undo,
+                              principal=principal_of(request))
+        return Response(ReleaseSerializer(release).data)
+
+
+class ReleaseUnyankView(ReleaseYankView):
+    undo = True
+
+    @extend_schema(operation_id="releases_unyank", request=None, responses=ReleaseSerializer,
+                   summary="Undo a yank")
+    def post(self, request, org: str, project: str, version: str):
+        return super().post(request, org, project, version)
+
+
+class FileListView(ApiView):
+    @extend_schema(operation_id="files_list", responses=FileSerializer(many=True),
+                   parameters=[OpenApiParameter("version", str)])
+    def get(self, request, org: str, project: str):
+        found = project_or_404(request, org, project)
+        return self.paged(selectors.files_of(found, request.query_params.get("version")),
+                          FileSerializer)
+
+
+class FileDetailView(ApiView):
+    def _file(self, request, org, project, filename, capability=Capability.PROJECT_READ):
+        found = project_or_404(request, org, project, capability)
+        file = selectors.files_of(found).filter(filename=filename).first()
+        if file is None:
+            raise Http404("No such file.")
+        return file
+
+    @extend_schema(operation_id="files_retrieve", responses=FileSerializer)
+    def get(self, request, org: str, project: str, filename: str):
+        return Response(FileSerializer(self._file(request, org, project, filename)).data)
+
+    @extend_schema(operation_id="files_destroy", responses=DeletedFilesSerializer,
+                   summary="Delete one file")
+    def delete(self, request, org: str, project: str, filename: str):
+        file = self._file(request, org, project, filename, Capability.PROJECT_DELETE)
+        services.file_delete(file=file, principal=principal_of(request))
+        return Response({"detail": f"File '{filename}' is deleted. {FILENAME_RULE}",
+                         "filenames": [filename]})

@@ -1,0 +1,94 @@
+"""Teams and team members of the management API."""
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from accounts import selectors, services
+from accounts.api.common import ApiView, deleted, principal_of
+from accounts.api.serializers import (
+    DetailSerializer,
+    TeamCreateSerializer,
+    TeamSerializer,
+    TeamUpdateSerializer,
+    UsernameSerializer,
+)
+from accounts.capabilities import Capability
+from registry.api.common import org_or_404
+
+
+def _team_or_404(org, slug: str):
+    team = selectors.team_get(org, slug)
+    if team is None:
+        raise Http404("No such team.")
+    return team
+
+
+def _member_or_400(org, username: str):
+    user = selectors.user_get(username)
+    if user is None or selectors.membership_role(org, user) is None:
+        raise ValidationError({"username": [f"'{username}' is not a member of {org.slug}."]})
+    return user
+
+
+class TeamListView(ApiView):
+    @extend_schema(operation_id="teams_list", responses=TeamSerializer(many=True))
+    def get(self, request, org: str):
+        return self.paged(selectors.teams_of(org_or_404(request, org)), TeamSerializer)
+
+    @extend_schema(operation_id="teams_create", request=TeamCreateSerializer,
+                   responses={201: TeamSerializer})
+    def post(self, request, org: str):
+        organisation = org_or_404(request, org, Capability.ORG_TEAMS)
+        data = self.parsed(TeamCreateSerializer)
+        if selectors.team_get(organisation, data["slug"]) is not None:
+            return Response({"detail": "A team with this slug exists.",
+                             "errors": {"slug": ["A team with this slug exists."]}}, status=400)
+        team = services.team_create(org=organisation, slug=data["slug"], name=data["name"],
+                                    principal=principal_of(request))
+        return Response(TeamSerializer(team).data, status=status.HTTP_201_CREATED)
+
+
+class TeamDetailView(ApiView):
+    @extend_schema(operation_id="teams_retrieve", responses=TeamSerializer)
+    def get(self, request, org: str, team: str):
+        return Response(TeamSerializer(_team_or_404(org_or_404(request, org), team)).data)
+
+    @extend_schema(operation_id="teams_update", request=TeamUpdateSerializer,
+                   responses=TeamSerializer)
+    def patch(self, request, org: str, team: str):
+        found = _team_or_404(org_or_404(request, org, Capability.ORG_TEAMS), team)
+        services.team_update(team=found, name=self.parsed(TeamUpdateSerializer)["name"],
+                             principal=principal_of(request))
+        return Response(TeamSerializer(found).data)
+
+    @extend_schema(operation_id="teams_destroy", responses=DetailSerializer)
+    def delete(self, request, org: str, team: str):
+        found = _team_or_404(org_or_404(request, org, Capability.ORG_TEAMS), team)
+        services.team_delete(team=found, principal=principal_of(request))
+        return deleted(f"Team '{team}' is deleted; its grants are withdrawn.")
+
+
+class TeamMemberListView(ApiView):
+    @extend_schema(operation_id="team_members_add", request=UsernameSerializer,
+                   responses={201: TeamSerializer}, summary="Add an org member to the team")
+    def post(self, request, org: str, team: str):
+        organisation = org_or_404(request, org, Capability.ORG_TEAMS)
+        found = _team_or_404(organisation, team)
+        user = _member_or_400(organisation, self.parsed(UsernameSerializer)["username"])
+        services.team_member_add(team=found, user=user, principal=principal_of(request))
+        return Response(TeamSerializer(found).data, status=status.HTTP_201_CREATED)
+
+
+class TeamMemberDetailView(ApiView):
+    @extend_schema(operation_id="team_members_remove", responses=TeamSerializer)
+    def delete(self, request, org: str, team: str, username: str):
+        organisation = org_or_404(request, org, Capability.ORG_TEAMS)
+        found = _team_or_404(organisation, team)
+        user = found.members.filter(username=username).first()
+        if user is None:
+            raise Http404("No such team member.")
+        services.team_member_remove(team=found, user=user, principal=principal_of(request))
+        return Response(TeamSerializer(found).data)

@@ -1,0 +1,109 @@
+"""Tokens and the audit log of an org, in the management API."""
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+
+from accounts import selectors, services
+from accounts.api.common import ApiView, principal_of, require
+from accounts.api.serializers import (
+    AuditEventSerializer,
+    TokenCreatedSerializer,
+    TokenCreateSerializer,
+    TokenSerializer,
+)
+from accounts.capabilities import Capability
+from registry.api.common import org_or_404
+from registry.permissions import org_can
+
+TOKEN_FILTERS = [
+    OpenApiParameter("owner", str, description="A username, or 'org' for service tokens."),
+    OpenApiParameter("active", bool, description="Only active (true) or inactive (false)."),
+]
+
+
+def _visible_tokens(request, org):
+    """Admins see every token of the org; others only their own."""
+    principal = principal_of(request)
+    if org_can(principal, Capability.ORG_TOKENS, org):
+        return selectors.tokens_of_org(org)
+    if principal.user is None:
+        return selectors.tokens_of_org(org).none()
+    return selectors.tokens_of_org(org, user=principal.user)
+
+
+def _filtered(tokens, params):
+    owner, active = params.get("owner"), params.get("active")
+    if owner == "org":
+        tokens = tokens.filter(user__isnull=True)
+    elif owner:
+        tokens = tokens.filter(user__username=owner)
+    if active in ("true", "false"):
+        wanted = {t.pk for t in tokens if t.is_active == (active == "true")}
+        tokens = tokens.filter(pk__in=wanted)
+    return tokens
+
+
+class OrgTokenListView(ApiView):
+    @extend_schema(operation_id="tokens_list", parameters=TOKEN_FILTERS,
+                   responses=TokenSerializer(many=True),
+                   summary="The org's tokens (admins: all; members: their own)")
+    def get(self, request, org: str):
+        organisation = org_or_404(request, org)
+        return self.paged(_filtered(_visible_tokens(request, organisation),
+                                    request.query_params), TokenSerializer)
+
+    @extend_schema(operation_id="tokens_create", request=TokenCreateSerializer,
+                   responses={201: TokenCreatedSerializer},
+                   summary="Create a token; the answer holds the token, shown only this once")
+    def post(self, request, org: str):
+        organisation = org_or_404(request, org)
+        data = self.parsed(TokenCreateSerializer)
+        principal = principal_of(request)
+        if data["owner"] == "org":
+            require(org_can(principal, Capability.ORG_TOKENS, organisation),
+                    "Only owners and admins create org service tokens.")
+        require(data["owner"] == "org" or principal.user is not None,
+                "An org service token has no user to own a personal token; use owner 'org'.")
+        token, plaintext = services.token_create(
+            org=organisation, user=principal.user if data["owner"] == "me" else None,
+            permission=data["permission"], projects=data["projects"],
+            expires_days=data["expires_days"], description=data["description"],
+            principal=principal)
+        body = TokenSerializer(token).data | {"token": plaintext}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class OrgTokenDetailView(ApiView):
+    def _token(self, request, org: str, key_id: str):
+        found = _visible_tokens(request, org_or_404(request, org)).filter(key_id=key_id).first()
+        if found is None:
+            raise Http404("No such token.")
+        return found
+
+    @extend_schema(operation_id="tokens_retrieve", responses=TokenSerializer)
+    def get(self, request, org: str, key_id: str):
+        return Response(TokenSerializer(self._token(request, org, key_id)).data)
+
+    @extend_schema(operation_id="tokens_revoke", responses=TokenSerializer,
+                   summary="Revoke a token at once")
+    def delete(self, request, org: str, key_id: str):
+        token = services.token_revoke(token=self._token(request, org, key_id),
+                                      principal=principal_of(request))
+        return Response(TokenSerializer(token).data)
+
+
+class AuditEventListView(ApiView):
+    @extend_schema(
+        operation_id="audit_events_list", responses=AuditEventSerializer(many=True),
+        parameters=[OpenApiParameter("action", str, description="An action ('member.add') or "
+                                     "a prefix of actions ('member')."),
+                    OpenApiParameter("actor", str, description="A username.")],
+        summary="The org's audit log, newest first (owners and admins)")
+    def get(self, request, org: str):
+        organisation = org_or_404(request, org, Capability.ORG_AUDIT)
+        events = selectors.audit_events(organisation, request.query_params.get("action"))
+        if request.query_params.get("actor"):
+            events = events.filter(actor__username=request.query_params["actor"])
+        return self.paged(events, AuditEventSerializer)

@@ -1,0 +1,50 @@
+from django.core.management.base import BaseCommand, CommandError
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from accounts.management.commands._common import get_org
+from registry.models import Project, Release
+from registry.services import release_yank
+
+
+class Command(BaseCommand):
+    help = "Yank a release (pip and uv skip it unless pinned exactly), or un-yank it with --undo."
+
+    def add_arguments(self, parser):
+        parser.add_argument("org")
+        parser.add_argument("project")
+        parser.add_argument("version")
+        parser.add_argument("--reason", default="")
+        parser.add_argument("--undo", action="store_true", help="un-yank the release")
+
+    def handle(self, *args, org, project, version, reason, undo, **options):
+        if undo and reason:
+            raise CommandError("--reason cannot be used with --undo.")
+        release = _release(get_org(org), project, version)
+        release_yank(release=release, reason=reason, undo=undo)
+        done = "Un-yanked" if undo else "Yanked"
+        suffix = f" (reason: {reason})" if reason else ""
+        self.stdout.write(f"{done} {release.project.name} {release.version} in '{org}'{suffix}.")
+
+
+def _release(org, project_name: str, version: str) -> Release:
+    project = Project.objects.filter(org=org, normalized_name=canonicalize_name(project_name)
+                                     ).select_related("org").first()
+    if project is None:
+        raise CommandError(f"Unknown project '{project_name}' in '{org.slug}'.")
+    try:
+        wanted = Version(version)
+    except InvalidVersion as exc:
+        raise CommandError(f"'{version}' is not a valid version.") from exc
+    for release in project.releases.all():
+        if release.version == version or _same(release.version, wanted):
+            release.project = project
+            return release
+    raise CommandError(f"Project '{project.name}' has no release {version}.")
+
+
+def _same(version: str, wanted: Version) -> bool:
+    try:
+        return Version(version) == wanted
+    except InvalidVersion:
+        return False

@@ -1,0 +1,72 @@
+import pytest
+
+from accounts import invitations
+from accounts.models import Membership, User
+from accounts.principals import Principal
+from tests.factories import OrgFactory, UserFactory, member
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.mark.django_db
+class TestSignup:
+    def test_signup_creates_and_signs_in(self, client):
+        response = client.post("/accounts/signup/", {
+            "username": "newbie", "email": "n@example.com",
+            "password1": "a-long-unusual-passphrase", "password2": "a-long-unusual-passphrase",
+            "next": "/somewhere/"})
+        assert response.status_code == 302 and response["Location"] == "/somewhere/"
+        assert User.objects.filter(username="newbie").exists()
+        assert client.get("/api/v1/orgs/").status_code == 200
+
+    def test_signup_is_rate_limited(self, client, settings):
+        settings.RATE_LIMITS = {**settings.RATE_LIMITS, "signup": (2, 3600)}
+        for _ in range(2):
+            client.post("/accounts/signup/", {"username": "x"})
+        response = client.post("/accounts/signup/", {"username": "x"})
+        assert response.status_code == 429
+        assert int(response["Retry-After"]) > 0
+
+
+@pytest.mark.django_db
+class TestLogin:
+    def test_login_is_rate_limited(self, client, settings):
+        settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login": (3, 300)}
+        UserFactory(username="olive")
+        codes = [client.post("/accounts/login/", {"username": "olive", "password": "nope"})
+                 .status_code for _ in range(4)]
+        assert codes[:3] == [200, 200, 200]
+        assert codes[3] == 429
+
+    def test_login_works(self, client):
+        UserFactory(username="olive")
+        response = client.post("/accounts/login/", {
+            "username": "olive", "password": "correct horse battery staple"})
+        assert response.status_code == 302
+
+
+@pytest.mark.django_db
+class TestInvitationPage:
+    def test_accept_from_the_email_link(self, client):
+        org = OrgFactory(slug="acme")
+        admin = member(org, "admin")
+        _, key = invitations.invitation_create(org=org, email="i@example.com",
+                                               principal=Principal(user=admin))
+        invitee = UserFactory(username="ivy")
+        client.force_login(invitee)
+        page = client.get(f"/accounts/invitations/{key}/")
+        assert b"Join" in page.content and b"acme" in page.content
+        response = client.post(f"/accounts/invitations/{key}/", {"answer": "accept"})
+        assert response.status_code == 302
+        assert Membership.objects.get(org=org, user=invitee).role == "member"
+
+    def test_link_needs_sign_in(self, client):
+        response = client.get("/accounts/invitations/whatever/")
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+    def test_unknown_key_is_404(self, client):
+        client.force_login(UserFactory())
+        assert client.get("/accounts/invitations/whatever/").status_code == 404

@@ -1,0 +1,149 @@
+"""File and PEP 658 metadata downloads: permission first, then streaming, ranges, nginx, S3."""
+
+import hashlib
+import json
+
+import pytest
+
+from registry import moderation
+from registry.views.files import parse_range
+from tests.conftest import basic_auth
+from tests.factories import OrgFactory, ProjectFactory, ReleaseFactory, stored_file, token_for
+
+DATA = bytes(range(256)) * 40  # 10,240 bytes
+METADATA = b"Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n"
+
+
+def url_of(file):
+    digest = file.blake2_256_digest
+    return f"/{file.org.slug}/files/{digest[:2]}/{digest[2:4]}/{digest[4:]}/{file.filename}"
+
+
+def body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+@pytest.fixture
+def public_file(db):
+    org = OrgFactory(slug="acme", default_visibility="public")
+    project = ProjectFactory(org=org, name="demo", visibility="public")
+    return stored_file(ReleaseFactory(project=project, version="1.0"), data=DATA,
+                       metadata=METADATA, filename="demo-1.0-py3-none-any.whl")
+
+
+@pytest.fixture
+def private_file(db):
+    org = OrgFactory(slug="secret")
+    project = ProjectFactory(org=org, name="hidden", visibility="private")
+    return stored_file(ReleaseFactory(project=project, version="1.0"), data=DATA,
+                       filename="hidden-1.0-py3-none-any.whl")
+
+
+class TestParseRange:
+    @pytest.mark.parametrize(("header", "expected"), [
+        ("", None), ("bytes=0-9", (0, 9)), ("bytes=10-", (10, 99)), ("bytes=-10", (90, 99)),
+        ("bytes=90-200", (90, 99)), ("bytes=100-", False), ("bytes=-0", False),
+        ("bytes=5-2", None), ("bytes=0-1,5-6", None), ("items=0-1", None), ("bytes=-", None),
+        ("bytes=-500", (0, 99)),
+    ])
+    def test_cases(self, header, expected):
+        assert parse_range(header, 100) == expected
+
+
+@pytest.mark.django_db
+class TestDownload:
+    def test_full_file_with_length_and_digest_match(self, client, public_file):
+        response = client.get(url_of(public_file))
+        assert response.status_code == 200
+        assert response["Content-Length"] == str(len(DATA))
+        assert response["Content-Type"] == "application/zip"
+        assert response["Accept-Ranges"] == "bytes"
+        assert hashlib.sha256(body(response)).hexdigest() == public_file.sha256_digest
+        assert response["Cache-Control"].startswith("public")
+
+    def test_metadata_file(self, client, public_file):
+        response = client.get(url_of(public_file) + ".metadata")
+        content = body(response)
+        assert response.status_code == 200 and content == METADATA
+        assert hashlib.sha256(content).hexdigest() == public_file.metadata_sha256
+
+    def test_no_metadata_file_is_404(self, client, private_file):
+        org = private_file.org
+        file = stored_file(ReleaseFactory(project=ProjectFactory(org=org, visibility="public"),
+                                          version="1.0"), metadata=None, filename="x-1.0.tar.gz")
+        assert client.get(url_of(file) + ".metadata").status_code == 404
+
+    def test_range_request(self, client, public_file):
+        response = client.get(url_of(public_file), HTTP_RANGE="bytes=100-199")
+        assert response.status_code == 206
+        assert response["Content-Range"] == f"bytes 100-199/{len(DATA)}"
+        assert response["Content-Length"] == "100"
+        assert body(response) == DATA[100:200]
+
+    def test_suffix_range(self, client, public_file):
+        response = client.get(url_of(public_file), HTTP_RANGE="bytes=-22")
+        assert response.status_code == 206 and body(response) == DATA[-22:]
+
+    def test_unsatisfiable_range(self, client, public_file):
+        response = client.get(url_of(public_file), HTTP_RANGE=f"bytes={len(DATA)}-")
+        assert response.status_code == 416
+        assert response["Content-Range"] == f"bytes */{len(DATA)}"
+
+    def test_etag_not_modified(self, client, public_file):
+        etag = client.get(url_of(public_file))["ETag"]
+        assert etag == f'"{public_file.sha256_digest}"'
+        assert client.get(url_of(public_file), HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+    def test_wrong_digest_path_is_404(self, client, public_file):
+        url = url_of(public_file).replace(public_file.blake2_256_digest[4:], "0" * 60)
+        assert client.get(url).status_code == 404
+
+    def test_private_file_needs_read(self, client, private_file):
+        assert client.get(url_of(private_file)).status_code == 404
+        _, secret = token_for(private_file.org, permission="read")
+        response = client.get(url_of(private_file), **basic_auth(secret))
+        assert response.status_code == 200 and body(response) == DATA
+        assert response["Cache-Control"].startswith("private")
+
+    def test_quarantined_file_and_project_are_404(self, client, public_file):
+        moderation.file_quarantine(file=public_file)
+        assert client.get(url_of(public_file)).status_code == 404
+        moderation.file_unquarantine(file=public_file)
+        assert client.get(url_of(public_file)).status_code == 200
+        moderation.project_quarantine(project=public_file.release.project)
+        assert client.get(url_of(public_file)).status_code == 404
+
+    def test_other_org_url_is_404(self, client, public_file):
+        OrgFactory(slug="other", default_visibility="public")
+        url = url_of(public_file).replace("/acme/", "/other/")
+        assert client.get(url).status_code == 404
+
+    def test_accel_redirect(self, client, public_file, settings):
+        settings.ACCEL_REDIRECT_PREFIX = "/_protected/"
+        response = client.get(url_of(public_file))
+        assert response["X-Accel-Redirect"] == "/_protected/" + public_file.path
+        assert response.content == b""
+
+    def test_accel_redirect_still_checks_read(self, client, private_file, settings):
+        settings.ACCEL_REDIRECT_PREFIX = "/_protected/"
+        assert client.get(url_of(private_file)).status_code == 404
+
+    def test_s3_presigned_redirect(self, client, private_file, settings, monkeypatch):
+        settings.STORAGE_BACKEND = "s3"
+        from registry.storage import distributions
+
+        storage = distributions()
+        monkeypatch.setattr(storage, "url", lambda path: f"https://bucket.invalid/{path}?sig=1",
+                            raising=False)
+        _, secret = token_for(private_file.org, permission="read")
+        assert client.get(url_of(private_file)).status_code == 404
+        response = client.get(url_of(private_file), **basic_auth(secret))
+        assert response.status_code == 302
+        assert response["Location"] == f"https://bucket.invalid/{private_file.path}?sig=1"
+        assert "no-store" in response["Cache-Control"]
+
+
+def test_json_api_file_url_downloads(client, public_file):
+    doc = json.loads(client.get("/acme/pypi/demo/json").content)
+    url = doc["urls"][0]["url"].removeprefix("http://testserver")
+    assert body(client.get(url)) == DATA

@@ -1,0 +1,146 @@
+"""The pure PEP 503 / 691 page builders and content negotiation (no database)."""
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from registry import simple
+
+WHEN = datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=UTC)
+
+
+def row(version="1.0", filename=None, **kwargs):
+    values = dict(
+        filename=filename or f"demo-{version}-py3-none-any.whl", url=f"/o/files/aa/{version}",
+        sha256="a" * 64, version=version, requires_python="", yanked=False, yanked_reason="",
+        metadata_sha256="", size=10, upload_time=WHEN)
+    values.update(kwargs)
+    return simple.FileRow(**values)
+
+
+def detail(files, **kwargs):
+    values = dict(name="demo", serial=7, status="active",
+                  versions=[f.version for f in files], files=files)
+    values.update(kwargs)
+    return simple.project_detail(**values)
+
+
+class TestProjectDetail:
+    def test_meta_declares_api_version_1_4_and_serial(self):
+        page = detail([row()])
+        assert page["meta"] == {"api-version": "1.4", "_last-serial": 7}
+
+    def test_files_sorted_by_version_then_filename(self):
+        files = [row("1.10", "demo-1.10.tar.gz"), row("1.2", "demo-1.2-py3-none-any.whl"),
+                 row("1.2", "demo-1.2.tar.gz"), row("1.10rc1", "demo-1.10rc1.tar.gz"),
+                 row("1.9", "demo-1.9.tar.gz")]
+        names = [f["filename"] for f in detail(files)["files"]]
+        assert names == ["demo-1.2-py3-none-any.whl", "demo-1.2.tar.gz", "demo-1.9.tar.gz",
+                         "demo-1.10rc1.tar.gz", "demo-1.10.tar.gz"]
+
+    def test_versions_are_pep440_sorted_and_unique(self):
+        page = detail([row("1.10"), row("1.2")], versions=["1.10", "1.2", "1.2", "0.1"])
+        assert page["versions"] == ["0.1", "1.2", "1.10"]
+
+    def test_pep700_size_and_upload_time_with_z_suffix(self):
+        entry = detail([row(size=4321)])["files"][0]
+        assert entry["size"] == 4321
+        assert entry["upload-time"] == "2024-05-06T07:08:09.123456Z"
+
+    def test_upload_time_is_converted_to_utc(self):
+        plus_two = WHEN.astimezone(timezone(timedelta(hours=2)))
+        entry = detail([row(upload_time=plus_two)])["files"][0]
+        assert entry["upload-time"] == "2024-05-06T07:08:09.123456Z"
+
+    def test_yanked_with_reason_and_without(self):
+        files = [row("1.0", yanked=True, yanked_reason="broken"), row("2.0", yanked=True),
+                 row("3.0")]
+        assert [f["yanked"] for f in detail(files)["files"]] == ["broken", True, False]
+
+    def test_core_metadata_pep658_and_pep714_keys(self):
+        entries = detail([row("1.0", metadata_sha256="b" * 64), row("2.0")])["files"]
+        assert entries[0]["core-metadata"] == {"sha256": "b" * 64}
+        assert entries[0]["data-dist-info-metadata"] == {"sha256": "b" * 64}
+        assert entries[1]["core-metadata"] is False
+        assert entries[1]["data-dist-info-metadata"] is False
+
+    def test_requires_python_none_when_empty(self):
+        entries = detail([row("1.0", requires_python=">=3.9"), row("2.0")])["files"]
+        assert [e["requires-python"] for e in entries] == [">=3.9", None]
+
+    def test_project_status_pep792_with_reason(self):
+        assert detail([])["project-status"] == {"status": "active"}
+        page = detail([], status="archived", status_reason="moved")
+        assert page["project-status"] == {"status": "archived", "reason": "moved"}
+
+
+class TestDetailHtml:
+    def test_repository_version_and_status_meta(self):
+        html = simple.detail_html(detail([row()], status="deprecated", status_reason="use x"))
+        assert '<meta name="pypi:repository-version" content="1.4">' in html
+        assert '<meta name="pypi:project-status" content="deprecated">' in html
+        assert '<meta name="pypi:project-status-reason" content="use x">' in html
+
+    def test_anchor_carries_hash_and_pep658_attributes(self):
+        html = simple.detail_html(detail([row(metadata_sha256="c" * 64)]))
+        assert f'href="/o/files/aa/1.0#sha256={"a" * 64}"' in html
+        assert f'data-core-metadata="sha256={"c" * 64}"' in html
+        assert f'data-dist-info-metadata="sha256={"c" * 64}"' in html
+
+    def test_no_metadata_attributes_without_metadata(self):
+        html = simple.detail_html(detail([row()]))
+        assert "data-core-metadata" not in html and "data-dist-info-metadata" not in html
+
+    def test_requires_python_is_html_escaped(self):
+        html = simple.detail_html(detail([row(requires_python=">=3.8,<4")]))
+        assert 'data-requires-python="&gt;=3.8,&lt;4"' in html
+
+    def test_yanked_attribute_with_escaped_reason(self):
+        html = simple.detail_html(detail([row(yanked=True, yanked_reason='bad "build" <x>')]))
+        assert 'data-yanked="bad &quot;build&quot; &lt;x&gt;"' in html
+        html = simple.detail_html(detail([row(yanked=True)]))
+        assert 'data-yanked=""' in html
+
+    def test_not_yanked_has_no_attribute(self):
+        assert "data-yanked" not in simple.detail_html(detail([row()]))
+
+
+class TestProjectList:
+    def test_html_links_to_normalised_names(self):
+        page = simple.project_list(serial=3, names=[("Foo_Bar", "foo-bar")])
+        html = simple.list_html(page, "/acme/simple/")
+        assert '<a href="/acme/simple/foo-bar/">Foo_Bar</a>' in html
+        assert '<meta name="pypi:repository-version" content="1.4">' in html
+
+    def test_json_drops_private_keys(self):
+        page = simple.public_list(simple.project_list(serial=3, names=[("Foo", "foo")]))
+        assert page == {"meta": {"api-version": "1.4", "_last-serial": 3},
+                        "projects": [{"name": "Foo"}]}
+
+
+class TestNegotiation:
+    @pytest.mark.parametrize(("accept", "expected"), [
+        ("", simple.LEGACY_HTML_TYPE),
+        ("*/*", simple.LEGACY_HTML_TYPE),
+        ("text/html", simple.LEGACY_HTML_TYPE),
+        ("application/json", simple.LEGACY_HTML_TYPE),
+        (simple.JSON_TYPE, simple.JSON_TYPE),
+        (simple.HTML_TYPE, simple.HTML_TYPE),
+        ("application/vnd.pypi.simple.latest+json", simple.JSON_TYPE),
+        ("application/vnd.pypi.simple.latest+html", simple.HTML_TYPE),
+        # pip's and uv's header
+        (f"{simple.JSON_TYPE}, {simple.HTML_TYPE}; q=0.1, text/html; q=0.01", simple.JSON_TYPE),
+        (f"text/html, {simple.JSON_TYPE}; q=0.5", simple.LEGACY_HTML_TYPE),
+        (f"text/html;q=0.2, {simple.JSON_TYPE};q=0.9", simple.JSON_TYPE),
+        (f"{simple.JSON_TYPE};q=0, text/html;q=0.1", simple.LEGACY_HTML_TYPE),
+        (f"{simple.JSON_TYPE};q=bogus, {simple.HTML_TYPE};q=0.3", simple.HTML_TYPE),
+        (f"{simple.HTML_TYPE}, {simple.JSON_TYPE}", simple.HTML_TYPE),
+    ])
+    def test_accept_header(self, accept, expected):
+        assert simple.choose_content_type(accept) == expected
+
+    def test_format_parameter_wins(self):
+        assert simple.choose_content_type("text/html", simple.JSON_TYPE) == simple.JSON_TYPE
+
+    def test_unknown_format_parameter_falls_back_to_accept(self):
+        assert simple.choose_content_type(simple.JSON_TYPE, "yaml") == simple.JSON_TYPE

@@ -1,0 +1,219 @@
+"""The upload endpoint through Django's test client: protocol, auth, replays, cleanup."""
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from django.core.files.storage import storages
+from django.test import Client
+
+from registry.models import File, FilenameRecord, ProhibitedName, Project, Release
+from tests.conftest import basic_auth
+from tests.corpus import build_sdist, build_wheel
+from tests.factories import OrgFactory, ProjectFactory, member, token_for
+from uploads.models import Upload
+
+# Real transactions: the validation task is enqueued on commit, as in production.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def form_for(path: Path, name: str, version: str, **overrides) -> dict:
+    data = path.read_bytes()
+    wheel = path.name.endswith(".whl")
+    form = {
+        ":action": "file_upload", "protocol_version": "1", "metadata_version": "2.1",
+        "name": name, "version": version, "filetype": "bdist_wheel" if wheel else "sdist",
+        "pyversion": "py3" if wheel else "source",
+        "sha256_digest": hashlib.sha256(data).hexdigest(),
+        "md5_digest": hashlib.md5(data).hexdigest(),
+        "blake2_256_digest": hashlib.blake2b(data, digest_size=32).hexdigest(),
+    }
+    form.update(overrides)
+    return {k: v for k, v in form.items() if v is not None}
+
+
+def post(org, token: str | None, path: Path, form: dict, url: str | None = None):
+    headers = basic_auth(token) if token else {}
+    with open(path, "rb") as handle:
+        return Client().post(url or f"/{org.slug}/legacy/", {**form, "content": handle},
+                             **headers)
+
+
+@pytest.fixture
+def acme(settings):
+    settings.UPLOAD_WAIT_SECONDS = 10
+    org = OrgFactory(slug="acme")
+    user = member(org, "admin")
+    _token, plaintext = token_for(org, user, "upload")
+    return org, plaintext
+
+
+def stored_names() -> set[str]:
+    found = set()
+    for alias in ("distributions", "staging"):
+        root = Path(storages[alias].location)
+        found |= {p.name for p in root.rglob("*") if p.is_file()} if root.exists() else set()
+    return found
+
+
+class TestHappyPath:
+    def test_wheel_and_sdist_publish_with_metadata_file(self, acme, tmp_path):
+        org, token = acme
+        for path in (build_wheel(tmp_path, "Demo.Pkg", "1.0"),
+                     build_sdist(tmp_path, "Demo.Pkg", "1.0")):
+            response = post(org, token, path, form_for(path, "Demo.Pkg", "1.0"))
+            assert response.status_code == 200, response.content
+        project = Project.objects.get(org=org)
+        assert project.name == "Demo.Pkg" and project.normalized_name == "demo-pkg"
+        files = list(File.objects.filter(release__project=project))
+        assert {f.packagetype for f in files} == {"bdist_wheel", "sdist"}
+        wheel = next(f for f in files if f.packagetype == "bdist_wheel")
+        store = storages["distributions"]
+        metadata = store.open(wheel.path + ".metadata").read()
+        assert hashlib.sha256(metadata).hexdigest() == wheel.metadata_sha256
+        assert b"Name: Demo.Pkg" in metadata
+        assert store.open(wheel.path).read() == (tmp_path / wheel.filename).read_bytes()
+        assert Release.objects.get(project=project).metadata["summary"] == "A test package"
+        assert stored_names() == {f.filename for f in files} | {
+            f.filename + ".metadata" for f in files}  # nothing left in staging
+        assert project.last_serial == 2
+
+    def test_post_without_slash_redirects_308(self, acme, tmp_path):
+        org, token = acme
+        path = build_wheel(tmp_path, "pkg", "1.0")
+        response = post(org, token, path, form_for(path, "pkg", "1.0"),
+                        url=f"/{org.slug}/legacy")
+        assert response.status_code == 308 and response["Location"] == "/acme/legacy/"
+
+
+class TestAuth:
+    def test_no_credentials_is_401_with_challenge(self, acme, tmp_path):
+        org, _ = acme
+        path = build_wheel(tmp_path, "pkg", "1.0")
+        response = post(org, None, path, form_for(path, "pkg", "1.0"))
+        assert response.status_code == 401
+        assert response["WWW-Authenticate"].startswith("Basic")
+        assert "API token" in response.reason_phrase
+
+    def test_password_is_never_accepted(self, acme, tmp_path):
+        org, _ = acme
+        user = member(org, "owner", username="pat")
+        user.set_password("pw-1234-long")
+        user.save()
+        path = build_wheel(tmp_path, "pkg", "1.0")
+        response = post(org, "pw-1234-long", path, form_for(path, "pkg", "1.0"))
+        assert response.status_code == 401
+        assert not Project.objects.exists()
+
+    def test_token_of_another_org_cannot_upload(self, acme, tmp_path):
+        org, _ = acme
+        other = OrgFactory()
+        _t, foreign = token_for(other, member(other, "owner"), "upload")
+        path = build_wheel(tmp_path, "pkg", "1.0")
+        response = post(org, foreign, path, form_for(path, "pkg", "1.0"))
+        assert response.status_code == 403
+        assert not Project.objects.filter(org=org).exists()
+
+    def test_read_token_cannot_upload(self, acme, tmp_path):
+        org, _ = acme
+        _t, read = token_for(org, None, "read")
+        path = build_wheel(tmp_path, "pkg", "1.0")
+        response = post(org, read, path, form_for(path, "pkg", "1.0"))
+        assert response.status_code == 403 and "not allowed to upload" in response.reason_phrase
+
+    def test_scoped_token_cannot_create_other_projects(self, acme, tmp_path):
+        org, _ = acme
+        _t, scoped = token_for(org, None, "upload", projects=["allowed"])
+        path = build_wheel(tmp_path, "other", "1.0")
+        assert post(org, scoped, path, form_for(path, "other", "1.0")).status_code == 403
+        path = build_wheel(tmp_path, "allowed", "1.0")
+        assert post(org, scoped, path, form_for(path, "allowed", "1.0")).status_code == 200
+
+    def test_unknown_org_is_404(self, tmp_path):
+        org = OrgFactory.build(slug="ghost")
+        path = build_wheel(tmp_path, "pkg", "1.0")
+        assert post(org, "whk_x", path, form_for(path, "pkg", "1.0")).status_code == 404
+
+
+class TestProtocol:
+    def test_other_actions_are_gone(self, acme, tmp_path):
+        org, token = acme
+        path = build_wheel(tmp_path, "pkg", "1.0")
+        response = post(org, token, path, form_for(path, "pkg", "1.0", **{":action": "submit"}))
+        assert response.status_code == 410
+
+    def test_digest_mismatch_is_refused_and_nothing_kept(self, acme, tmp_path):
+        org, token = acme
+        path = build_wheel(tmp_path, "pkg", "1.0")
+        response = post(org, token, path, form_for(path, "pkg", "1.0", sha256_digest="0" * 64))
+        assert response.status_code == 400
+        assert "sha256 digest supplied does not match" in response.reason_phrase
+        assert not Project.objects.exists() and stored_names() == set()
+
+    def test_form_name_must_match_the_file(self, acme, tmp_path):
+        org, token = acme
+        path = build_wheel(tmp_path, "pkg", "1.0")
+        response = post(org, token, path, form_for(path, "other", "1.0"))
+        assert response.status_code == 400
+        assert not Upload.objects.exists() and not Project.objects.exists()
+
+    def test_file_too_large_is_413(self, acme, tmp_path, settings):
+        org, token = acme
+        settings.UPLOAD_MAX_FILE_SIZE = 100
+        path = build_wheel(tmp_path, "pkg", "1.0")
+        response = post(org, token, path, form_for(path, "pkg", "1.0"))
+        assert response.status_code == 413 and "File too large" in response.reason_phrase
+
+    def test_prohibited_name_is_refused(self, acme, tmp_path):
+        org, token = acme
+        ProhibitedName.objects.create(normalized_name="evil-pkg", reason="squatting")
+        path = build_wheel(tmp_path, "evil_pkg", "1.0")
+        response = post(org, token, path, form_for(path, "evil_pkg", "1.0"))
+        assert response.status_code == 400 and not Project.objects.exists()
+
+
+class TestReplays:
+    def test_same_file_again_is_200_and_stored_once(self, acme, tmp_path):
+        org, token = acme
+        path = build_wheel(tmp_path, "pkg", "1.0")
+        assert post(org, token, path, form_for(path, "pkg", "1.0")).status_code == 200
+        assert post(org, token, path, form_for(path, "pkg", "1.0")).status_code == 200
+        assert File.objects.count() == 1
+
+    def test_same_name_other_content_is_refused(self, acme, tmp_path):
+        org, token = acme
+        first = build_wheel(tmp_path, "pkg", "1.0")
+        assert post(org, token, first, form_for(first, "pkg", "1.0")).status_code == 200
+        (tmp_path / "b").mkdir()
+        second = build_wheel(tmp_path / "b", "pkg", "1.0",
+                             files={"pkg/__init__.py": b"x = 2\n"})
+        response = post(org, token, second, form_for(second, "pkg", "1.0"))
+        assert response.status_code == 400
+        assert response.reason_phrase.startswith("File already exists")
+
+    def test_deleted_filename_is_never_reusable(self, acme, tmp_path):
+        org, token = acme
+        path = build_wheel(tmp_path, "pkg", "1.0")
+        assert post(org, token, path, form_for(path, "pkg", "1.0")).status_code == 200
+        Project.objects.filter(org=org).delete()
+        assert FilenameRecord.objects.filter(org=org).exists()
+        response = post(org, token, path, form_for(path, "pkg", "1.0"))
+        assert response.status_code == 400
+        assert response.reason_phrase.startswith("File already exists")
+
+    def test_same_filename_in_another_org_is_independent(self, acme, tmp_path):
+        org, token = acme
+        other = OrgFactory()
+        _t, other_token = token_for(other, member(other, "owner"), "upload")
+        path = build_wheel(tmp_path, "pkg", "1.0")
+        assert post(org, token, path, form_for(path, "pkg", "1.0")).status_code == 200
+        assert post(other, other_token, path, form_for(path, "pkg", "1.0")).status_code == 200
+
+    def test_existing_project_upload_needs_permission_on_it(self, acme, tmp_path):
+        org, _ = acme
+        ProjectFactory(org=org, name="guarded")
+        user = member(org, "member")
+        _t, token = token_for(org, user, "upload")
+        path = build_wheel(tmp_path, "guarded", "1.0")
+        response = post(org, token, path, form_for(path, "guarded", "1.0"))
+        assert response.status_code == 403
