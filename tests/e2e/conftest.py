@@ -36,11 +36,11 @@ def run_client(*args: str, env: dict | None = None, timeout: int = 180):
     return subprocess.run(list(args), capture_output=True, text=True, timeout=timeout, env=clean)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def twine():
     return str(BIN / "twine")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def uv():
     return str(BIN / "uv")

@@ -1,0 +1,67 @@
+"""The web UI as a person uses it: headless Chromium logs in and browses to a project."""
+
+import shutil
+
+import pytest
+
+from tests.corpus import build_wheel, core_metadata
+from tests.e2e.conftest import run_client
+
+pytestmark = pytest.mark.e2e
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if CHROMIUM is None:
+        pytest.skip("Chromium is not installed (.ci/run installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def published(registry, tmp_path_factory, twine):
+    registry.manage("createorg", "webui", "--name", "Web UI Org")
+    registry.manage("addmember", "webui", "wendy", "--create", "--role", "owner")
+    registry.manage("shell", "-c", "from accounts.models import User; "
+                    "u = User.objects.get(username='wendy'); u.set_password('s3cret-pass-123'); "
+                    "u.save()")
+    token = registry.token("webui", "--user", "wendy", "--permission", "upload")
+    dist = tmp_path_factory.mktemp("webui-dist")
+    readme = "# Shiny\n\nA **shiny** package. <script>alert(1)</script>\n"
+    wheel = build_wheel(dist, "shiny-thing", "1.2.0", metadata=core_metadata(
+        "shiny-thing", "1.2.0", summary="Shines brightly", description=readme))
+    upload = run_client(twine, "upload", "--non-interactive", "--disable-progress-bar",
+                        "--repository-url", f"{registry.url}/webui/legacy/",
+                        "-u", "__token__", "-p", token, str(wheel))
+    assert upload.returncode == 0, upload.stdout + registry.log_tail()
+    return wheel
+
+
+def test_log_in_and_browse_to_the_project(registry, browser, published, tmp_path):
+    page = browser.new_page()
+    page.goto(f"{registry.url}/webui/project/shiny-thing/")
+    assert "No such project" in page.content() or page.title() != "Shiny"  # private: 404
+
+    page.goto(f"{registry.url}/accounts/login/")
+    page.fill("input[name=username]", "wendy")
+    page.fill("input[name=password]", "s3cret-pass-123")
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    assert "Web UI Org" in page.inner_text("main")
+
+    page.click("text=Web UI Org")
+    page.click("text=shiny-thing")
+    page.wait_for_load_state()
+    main = page.inner_text("main")
+    assert "shiny-thing 1.2.0" in main and "Shines brightly" in main
+    assert published.name in main
+    assert page.locator("script", has_text="alert(1)").count() == 0  # README is not executed
+    page.screenshot(path=str(tmp_path / "project.png"), full_page=True)
+    page.close()
