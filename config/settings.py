@@ -227,6 +227,10 @@ UPLOAD_MAX_FILE_SIZE_CAP = env_int("UPLOAD_MAX_FILE_SIZE_CAP", 1024 * 1024 * 102
 UPLOAD_MAX_PROJECT_SIZE = env_int("UPLOAD_MAX_PROJECT_SIZE", 10 * 1024 * 1024 * 1024)
 UPLOAD_MAX_ORG_SIZE = env_int("UPLOAD_MAX_ORG_SIZE", 100 * 1024 * 1024 * 1024)
 UPLOAD_WAIT_SECONDS = env_int("UPLOAD_WAIT_SECONDS", 60)
+# After the wait bound the client gets 503 with this Retry-After (seconds).
+UPLOAD_RETRY_AFTER_SECONDS = env_int("UPLOAD_RETRY_AFTER_SECONDS", 60)
+# Address space of each Celery worker process (bytes; 0 = unlimited). Never the web process.
+UPLOAD_WORKER_MEMORY_LIMIT = env_int("UPLOAD_WORKER_MEMORY_LIMIT", 2 * 1024 * 1024 * 1024)
 
 # --- API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -32,7 +32,7 @@ class OrgUpdateSerializer(serializers.Serializer):
 
 class MemberSerializer(serializers.ModelSerializer):
     username = serializers.CharField(source="user.username")
-    email = serializers.EmailField(source="user.email")
+    email = serializers.CharField(source="user.email")
 
     class Meta:
         model = Membership

@@ -66,7 +66,7 @@ class OrgDetailView(ApiView):
         services.org_update(org=organisation, principal=principal_of(request), **changes)
         return Response(OrgSerializer(organisation).data)
 
-    @extend_schema(operation_id="orgs_destroy", responses=DetailSerializer,
+    @extend_schema(operation_id="orgs_destroy", responses={200: DetailSerializer},
                    summary="Delete the org and everything in it (owners only)")
     def delete(self, request, org: str):
         organisation = org_or_404(request, org, Capability.ORG_DELETE)
@@ -133,7 +133,7 @@ class MemberDetailView(ApiView):
                                              principal=principal_of(request))
         return Response(MemberSerializer(membership).data)
 
-    @extend_schema(operation_id="members_remove", responses=DetailSerializer,
+    @extend_schema(operation_id="members_remove", responses={200: DetailSerializer},
                    summary="Remove a member: their access and their tokens' end at once")
     def delete(self, request, org: str, username: str):
         organisation = org_or_404(request, org)
@@ -169,7 +169,7 @@ class OrgInvitationListView(ApiView):
 
 
 class OrgInvitationDetailView(ApiView):
-    @extend_schema(operation_id="invitations_cancel", responses=InvitationSerializer,
+    @extend_schema(operation_id="invitations_cancel", responses={200: InvitationSerializer},
                    summary="Withdraw a pending invitation")
     def delete(self, request, org: str, invitation_id: int):
         organisation = org_or_404(request, org, Capability.ORG_MEMBERS)

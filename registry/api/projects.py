@@ -77,7 +77,7 @@ class ProjectDetailView(ApiView):
                                 **self.parsed(ProjectUpdateSerializer, partial=True))
         return Response(ProjectSerializer(found).data)
 
-    @extend_schema(operation_id="projects_destroy", responses=DeletedFilesSerializer,
+    @extend_schema(operation_id="projects_destroy", responses={200: DeletedFilesSerializer},
                    summary="Delete the project, its releases and files")
     def delete(self, request, org: str, project: str):
         found = project_or_404(request, org, project, Capability.PROJECT_DELETE)
@@ -127,7 +127,7 @@ class GrantDetailView(ApiView):
                                    principal=principal_of(request))
         return Response(GrantSerializer(grant).data)
 
-    @extend_schema(operation_id="grants_remove", responses=DetailSerializer)
+    @extend_schema(operation_id="grants_remove", responses={200: DetailSerializer})
     def delete(self, request, org: str, project: str, grant_id: int):
         grant = self._grant(request, org, project, grant_id)
         services.grant_remove(grant=grant, principal=principal_of(request))

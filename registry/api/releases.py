@@ -40,7 +40,7 @@ class ReleaseDetailView(ApiView):
         found = project_or_404(request, org, project)
         return Response(ReleaseSerializer(_release_or_404(found, version)).data)
 
-    @extend_schema(operation_id="releases_destroy", responses=DeletedFilesSerializer,
+    @extend_schema(operation_id="releases_destroy", responses={200: DeletedFilesSerializer},
                    summary="Delete a release and its files")
     def delete(self, request, org: str, project: str, version: str):
         found = project_or_404(request, org, project, Capability.PROJECT_DELETE)
@@ -95,7 +95,7 @@ class FileDetailView(ApiView):
     def get(self, request, org: str, project: str, filename: str):
         return Response(FileSerializer(self._file(request, org, project, filename)).data)
 
-    @extend_schema(operation_id="files_destroy", responses=DeletedFilesSerializer,
+    @extend_schema(operation_id="files_destroy", responses={200: DeletedFilesSerializer},
                    summary="Delete one file")
     def delete(self, request, org: str, project: str, filename: str):
         file = self._file(request, org, project, filename, Capability.PROJECT_DELETE)

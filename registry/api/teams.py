@@ -64,7 +64,7 @@ class TeamDetailView(ApiView):
                              principal=principal_of(request))
         return Response(TeamSerializer(found).data)
 
-    @extend_schema(operation_id="teams_destroy", responses=DetailSerializer)
+    @extend_schema(operation_id="teams_destroy", responses={200: DetailSerializer})
     def delete(self, request, org: str, team: str):
         found = _team_or_404(org_or_404(request, org, Capability.ORG_TEAMS), team)
         services.team_delete(team=found, principal=principal_of(request))
@@ -83,7 +83,7 @@ class TeamMemberListView(ApiView):
 
 
 class TeamMemberDetailView(ApiView):
-    @extend_schema(operation_id="team_members_remove", responses=TeamSerializer)
+    @extend_schema(operation_id="team_members_remove", responses={200: TeamSerializer})
     def delete(self, request, org: str, team: str, username: str):
         organisation = org_or_404(request, org, Capability.ORG_TEAMS)
         found = _team_or_404(organisation, team)

@@ -86,7 +86,7 @@ class OrgTokenDetailView(ApiView):
     def get(self, request, org: str, key_id: str):
         return Response(TokenSerializer(self._token(request, org, key_id)).data)
 
-    @extend_schema(operation_id="tokens_revoke", responses=TokenSerializer,
+    @extend_schema(operation_id="tokens_revoke", responses={200: TokenSerializer},
                    summary="Revoke a token at once")
     def delete(self, request, org: str, key_id: str):
         token = services.token_revoke(token=self._token(request, org, key_id),
