@@ -95,8 +95,8 @@ def wrk(url: str, accept: str, connections: int, seconds: int, pid: int) -> dict
     requests = int(re.search(r"(\d+) requests in", out).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-            "p50": _ms(re.search(r"50%\s+(\S+)", out).group(1)),
-            "p99": _ms(re.search(r"99%\s+(\S+)", out).group(1)),
+            "p50": _ms(re.search(r"^\s*50%\s+(\S+)", out, re.M).group(1)),
+            "p99": _ms(re.search(r"^\s*99%\s+(\S+)", out, re.M).group(1)),
             "cpu_ms_per_req": 1000 * used / max(requests, 1),
             "errors": int(errors.group(1)) if errors else 0}
 
@@ -147,7 +147,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--skip", action="append", default=[],
                         help="pypiserver, devpi or double")
-    parser.add_argument("--out", type=Path, default=Path("benchmarks/last-run.json"))
+    parser.add_argument("--out", type=Path,
+                        default=Path(tempfile.gettempdir()) / "wheelhouse-bench.json")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="wh-bench-"))
     files = [f for group in corpus.build(work / "corpus", args.small, args.big).values()
