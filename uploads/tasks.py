@@ -2,7 +2,9 @@
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from django.db import DatabaseError
 
+from registry.readme import release_render_description
 from uploads import services
 from uploads.models import Upload
 
@@ -15,8 +17,18 @@ def validate_upload(upload_id: int) -> None:
     try:
         services.upload_process(upload)
     except SoftTimeLimitExceeded:
-        services.upload_fail(upload_id, "Validation took too long and was stopped.")
+        services.upload_fail(upload_id, "Validation took too long and was stopped; nothing "
+                                        "was published.")
+    except MemoryError:
+        services.upload_fail(upload_id, "Validation needed more memory than a worker may use "
+                                        "and was stopped; nothing was published.")
     except Exception:
         services.upload_fail(upload_id, "An internal error stopped the upload; nothing was "
                                         "published. Please retry.")
         raise
+
+
+@shared_task(acks_late=True, autoretry_for=(DatabaseError,), max_retries=3, retry_backoff=True)
+def render_readme(release_id: int) -> None:
+    """Render a release's description to sanitised HTML (safe to run again)."""
+    release_render_description(release_id=release_id)

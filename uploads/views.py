@@ -10,7 +10,7 @@ from accounts.capabilities import Capability
 from accounts.selectors import org_get
 from registry.models import ProhibitedName, Project
 from registry.permissions import can, can_create_project
-from uploads import services, validation
+from uploads import limits, services, validation
 from uploads.handlers import HashingUploadHandler
 from uploads.models import UploadStatus
 
@@ -24,7 +24,8 @@ def reply(status: int, messages=(), retry_after: int | None = None) -> HttpRespo
         first += f" (and {len(messages) - 1} more problem{'s' if len(messages) > 2 else ''})"
     body = "\n".join(messages) + "\n" if messages else "OK\n"
     response = HttpResponse(body, status=status, content_type="text/plain; charset=utf-8")
-    response.reason_phrase = " ".join(first.split())[:1000]
+    # A status line is ASCII on the wire; the body keeps the exact (UTF-8) text.
+    response.reason_phrase = " ".join(first.split())[:1000].encode("ascii", "replace").decode()
     if retry_after:
         response["Retry-After"] = str(retry_after)
     return response
@@ -55,7 +56,7 @@ def upload(request, org):
                                "the token as the password.",))
         response["WWW-Authenticate"] = 'Basic realm="wheelhouse"'
         return response
-    handler = HashingUploadHandler(request, max_size=services.max_file_size(organisation, None))
+    handler = HashingUploadHandler(request, max_size=limits.stream_limit(organisation))
     request.upload_handlers = [handler]
     return _receive(request, organisation, principal, handler)
 
@@ -69,7 +70,7 @@ def _text_fields(request) -> dict[str, list[str]]:
 def _receive(request, org, principal, handler):
     fields = _text_fields(request)
     if handler.too_large:
-        limit = services.max_file_size(org, None) / (1024 * 1024)
+        limit = limits.stream_limit(org) / (1024 * 1024)
         return reply(413, (f"File too large. Limit is {limit:g} MiB.",))
     form = validation.check_form(fields)
     if not form.ok:
@@ -113,8 +114,8 @@ def _checked(request, org, principal, form, content, project):
                 "digest-mismatch",
                 f"The {algorithm} digest supplied does not match a digest calculated "
                 f"from the uploaded file.", algorithm))
-    if content.size > services.max_file_size(org, project):
-        limit = services.max_file_size(org, project) / (1024 * 1024)
+    if content.size > limits.max_file_size(org, project):
+        limit = limits.max_file_size(org, project) / (1024 * 1024)
         return reply(413, (f"File too large. Limit for project '{form.name}' is "
                            f"{limit:g} MiB.",))
     if problems:
@@ -123,20 +124,42 @@ def _checked(request, org, principal, form, content, project):
                                             blake2_256=digests["blake2_256"])
     if replay is not None:
         return reply(replay.status, replay.messages)
+    refusals = limits.sdist_problems(project=project, version=form.version,
+                                     filetype=form.filetype)
+    refusals += limits.quota_problems(org=org, project=project, project_name=form.name,
+                                      size=content.size)
+    if refusals:
+        return reply(400, refusals)
     return _staged(request, org, principal, form, content, project, filename, digests)
 
 
 def _staged(request, org, principal, form, content, project, filename, digests):
-    upload = services.upload_stage(
-        org=org, principal=principal, project_name=project.name if project else form.name,
-        create_project=project is None, form=form, filename=filename,
-        python_version=(request.POST.get("pyversion") or ""),
-        temp_path=content.temporary_file_path(), size=content.size, digests=digests)
+    earlier = services.upload_earlier(org=org, filename=filename,
+                                      blake2_256=digests["blake2_256"])
+    if earlier is not None:
+        return _waited(earlier)
+    retry_after = settings.UPLOAD_RETRY_AFTER_SECONDS
+    try:
+        upload = services.upload_stage(
+            org=org, principal=principal, project_name=project.name if project else form.name,
+            create_project=project is None, form=form, filename=filename,
+            python_version=(request.POST.get("pyversion") or ""),
+            temp_path=content.temporary_file_path(), size=content.size, digests=digests)
+    except services.StagingFailed:
+        return reply(503, ("The registry could not store the upload just now; nothing was "
+                           f"kept. Retry in {retry_after} seconds.",), retry_after=retry_after)
+    return _waited(upload)
+
+
+def _waited(upload):
+    retry_after = settings.UPLOAD_RETRY_AFTER_SECONDS
     upload = services.upload_wait(upload, seconds=settings.UPLOAD_WAIT_SECONDS)
     if upload.status in (UploadStatus.PUBLISHED, UploadStatus.EXISTED):
         return reply(200)
     if upload.status == UploadStatus.PENDING:
-        return reply(503, ("The upload is still being validated; retry the same upload in "
-                           "a minute (it answers 200 once published).",), retry_after=60)
+        return reply(503, (f"The upload is still being validated after "
+                           f"{settings.UPLOAD_WAIT_SECONDS} seconds; retry the same upload in "
+                           f"{retry_after} seconds (it answers 200 once published).",),
+                     retry_after=retry_after)
     status = 500 if upload.status == UploadStatus.FAILED else 400
     return reply(status, [p["message"] for p in upload.problems])

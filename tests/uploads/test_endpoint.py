@@ -1,59 +1,18 @@
 """The upload endpoint through Django's test client: protocol, auth, replays, cleanup."""
 
 import hashlib
-from pathlib import Path
 
 import pytest
 from django.core.files.storage import storages
-from django.test import Client
 
 from registry.models import File, FilenameRecord, ProhibitedName, Project, Release
-from tests.conftest import basic_auth
 from tests.corpus import build_sdist, build_wheel
 from tests.factories import OrgFactory, ProjectFactory, member, token_for
+from tests.uploads.uploading import form_for, post, stored_names
 from uploads.models import Upload
 
 # Real transactions: the validation task is enqueued on commit, as in production.
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def form_for(path: Path, name: str, version: str, **overrides) -> dict:
-    data = path.read_bytes()
-    wheel = path.name.endswith(".whl")
-    form = {
-        ":action": "file_upload", "protocol_version": "1", "metadata_version": "2.1",
-        "name": name, "version": version, "filetype": "bdist_wheel" if wheel else "sdist",
-        "pyversion": "py3" if wheel else "source",
-        "sha256_digest": hashlib.sha256(data).hexdigest(),
-        "md5_digest": hashlib.md5(data).hexdigest(),
-        "blake2_256_digest": hashlib.blake2b(data, digest_size=32).hexdigest(),
-    }
-    form.update(overrides)
-    return {k: v for k, v in form.items() if v is not None}
-
-
-def post(org, token: str | None, path: Path, form: dict, url: str | None = None):
-    headers = basic_auth(token) if token else {}
-    with open(path, "rb") as handle:
-        return Client().post(url or f"/{org.slug}/legacy/", {**form, "content": handle},
-                             **headers)
-
-
-@pytest.fixture
-def acme(settings):
-    settings.UPLOAD_WAIT_SECONDS = 10
-    org = OrgFactory(slug="acme")
-    user = member(org, "admin")
-    _token, plaintext = token_for(org, user, "upload")
-    return org, plaintext
-
-
-def stored_names() -> set[str]:
-    found = set()
-    for alias in ("distributions", "staging"):
-        root = Path(storages[alias].location)
-        found |= {p.name for p in root.rglob("*") if p.is_file()} if root.exists() else set()
-    return found
 
 
 class TestHappyPath:

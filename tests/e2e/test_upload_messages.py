@@ -1,0 +1,82 @@
+"""What a user sees in real `twine upload` output when the registry refuses a file."""
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.corpus import build_sdist, build_wheel, core_metadata
+from tests.e2e.conftest import run_client
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def token(registry):
+    registry.manage("createorg", "msgs", "--visibility", "private")
+    return registry.token("msgs", "--permission", "upload")
+
+
+def twine_upload(twine: str, registry, token: str, *paths, extra=()):
+    result = run_client(twine, "upload", "--non-interactive", "--disable-progress-bar",
+                        *extra, "--repository-url", f"{registry.url}/msgs/legacy/",
+                        "-u", "__token__", "-p", token, *map(str, paths))
+    return result.returncode, " ".join((result.stdout + result.stderr).split())
+
+
+def test_metadata_version_disagreeing_with_the_filename(registry, token, tmp_path, twine):
+    # twine declares the version it reads from METADATA (2.0); the filename says 1.0.
+    wheel = build_wheel(tmp_path, "msg-version", "1.0",
+                        metadata=core_metadata("msg-version", "2.0"))
+    code, output = twine_upload(twine, registry, token, wheel)
+    assert code != 0
+    assert "400 Bad Request from" in output
+    assert "The filename 'msg_version-1.0-py3-none-any.whl' has version '1.0', but the " \
+           "upload declares version '2.0'." in output, output
+
+
+def test_all_problems_are_counted_in_what_twine_shows(registry, token, tmp_path, twine):
+    wheel = build_wheel(tmp_path, "msg-many", "1.0", metadata=core_metadata(
+        "msg-many", "1.0", summary="x" * 600, extra="Classifier: Not :: A :: Classifier\n"))
+    code, output = twine_upload(twine, registry, token, wheel)
+    assert code != 0 and "(and 1 more problem)" in output, output
+
+
+def test_same_filename_other_content_says_file_already_exists(registry, token, tmp_path,
+                                                              twine):
+    first = build_wheel(tmp_path, "msg-replay", "1.0")
+    assert twine_upload(twine, registry, token, first)[0] == 0
+    assert twine_upload(twine, registry, token, first)[0] == 0  # the same bytes: fine
+    (tmp_path / "other").mkdir()
+    second = build_wheel(tmp_path / "other", "msg-replay", "1.0",
+                         files={"msg_replay/__init__.py": b"CHANGED = True\n"})
+    code, output = twine_upload(twine, registry, token, second)
+    assert code != 0
+    assert "400 Bad Request from" in output
+    assert "File already exists ('msg_replay-1.0-py3-none-any.whl', with different " \
+           "content)." in output, output
+
+
+@pytest.fixture(scope="module")
+def twine6(tmp_path_factory):
+    """twine 6.0, the last release that sends --skip-existing to any repository."""
+    venv = tmp_path_factory.mktemp("twine6") / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    install = run_client(str(venv / "bin" / "pip"), "install", "-q", "twine>=6,<6.1",
+                         timeout=300)
+    if install.returncode != 0:
+        pytest.skip("twine 6.0 could not be installed here: " + install.stderr[-300:])
+    return str(venv / "bin" / "twine")
+
+
+def test_skip_existing_with_twine_6_0(registry, token, tmp_path, twine6):
+    files = [build_wheel(tmp_path, "msg-skip", "1.0"), build_sdist(tmp_path, "msg-skip", "1.0")]
+    assert twine_upload(twine6, registry, token, files[0])[0] == 0
+    code, output = twine_upload(twine6, registry, token, *files, extra=("--skip-existing",))
+    assert code == 0, output
+    (tmp_path / "other").mkdir()
+    changed = build_wheel(tmp_path / "other", "msg-skip", "1.0",
+                          files={"msg_skip/__init__.py": b"CHANGED = True\n"})
+    code, output = twine_upload(twine6, registry, token, changed, extra=("--skip-existing",))
+    # twine 6 skips a 400 whose reason starts with "File already exists": so does the user.
+    assert code == 0 and "Skipping msg_skip-1.0-py3-none-any.whl" in output, output

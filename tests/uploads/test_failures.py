@@ -1,0 +1,170 @@
+"""Fault injection: a failure at any step leaves nothing behind, and the retry then works."""
+
+import pytest
+from celery.exceptions import SoftTimeLimitExceeded
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import OperationalError
+
+from registry import services as registry_services
+from registry.models import File, FilenameRecord, Project, Release
+from registry.storage import distributions, staging
+from tests.corpus import build_wheel
+from tests.uploads.uploading import leftovers, stored_names, upload
+from uploads import publish, validation
+from uploads.models import Upload, UploadStatus
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def fail(exc):
+    def raiser(*args, **kwargs):
+        raise exc
+
+    return raiser
+
+
+def assert_nothing_left(org):
+    assert stored_names() == set() and leftovers() == []
+    assert not Project.objects.filter(org=org).exists()
+    assert not Release.objects.exists() and not File.objects.exists()
+    assert not FilenameRecord.objects.filter(org=org).exists()
+    assert not Upload.objects.filter(status=UploadStatus.PENDING).exists()
+
+
+def assert_retry_publishes(org, token, wheel):
+    response = upload(org, token, wheel, "pkg", "1.0")
+    assert response.status_code == 200, response.content
+    assert File.objects.get(org=org).filename == wheel.name
+    assert leftovers() == []
+
+
+@pytest.fixture
+def wheel(tmp_path):
+    return build_wheel(tmp_path, "pkg", "1.0")
+
+
+class TestStagingFailures:
+    def test_staging_storage_down_is_503_and_keeps_nothing(self, acme, wheel, monkeypatch):
+        org, token = acme
+        monkeypatch.setattr(staging(), "save", fail(OSError("no space left on device")))
+        response = upload(org, token, wheel, "pkg", "1.0")
+        assert response.status_code == 503 and response["Retry-After"]
+        assert "nothing was kept" in response.reason_phrase
+        assert not Upload.objects.exists()
+        assert_nothing_left(org)
+        monkeypatch.undo()
+        assert_retry_publishes(org, token, wheel)
+
+    def test_half_written_staged_file_is_removed(self, acme, wheel, monkeypatch):
+        org, token = acme
+        store = staging()
+        real_save = store._save
+
+        def partial(name, content):
+            real_save(name, ContentFile(b"half a wheel"))
+            raise OSError("connection reset")
+
+        monkeypatch.setattr(store, "_save", partial)
+        assert upload(org, token, wheel, "pkg", "1.0").status_code == 503
+        assert_nothing_left(org)
+
+    def test_database_down_while_recording_removes_the_staged_file(self, acme, wheel,
+                                                                   monkeypatch):
+        org, token = acme
+        monkeypatch.setattr(Upload.objects, "create", fail(OperationalError("db gone")))
+        assert upload(org, token, wheel, "pkg", "1.0").status_code == 503
+        assert_nothing_left(org)
+
+
+class TestWorkerFailures:
+    @pytest.mark.parametrize(("exc", "words"), [
+        (RuntimeError("bug in a check"), "internal error"),
+        (MemoryError(), "more memory"),
+        (SoftTimeLimitExceeded(), "took too long"),
+    ])
+    def test_validation_crash_is_500_with_a_message(self, acme, wheel, monkeypatch, exc,
+                                                    words):
+        org, token = acme
+        monkeypatch.setattr(validation, "check_distribution", fail(exc))
+        response = upload(org, token, wheel, "pkg", "1.0")
+        assert response.status_code == 500
+        assert words in response.reason_phrase
+        assert "nothing was published" in response.content.decode()
+        assert_nothing_left(org)
+        monkeypatch.undo()
+        assert_retry_publishes(org, token, wheel)
+
+    def test_blob_write_failure_leaves_no_partial_blob(self, acme, wheel, monkeypatch):
+        org, token = acme
+        store = distributions()
+        real_save = store._save
+
+        def partial(name, content):
+            real_save(name, ContentFile(b"PK half"))
+            raise OSError("disk full")
+
+        monkeypatch.setattr(store, "_save", partial)
+        assert upload(org, token, wheel, "pkg", "1.0").status_code == 500
+        assert_nothing_left(org)
+        monkeypatch.undo()
+        assert_retry_publishes(org, token, wheel)
+
+    def test_metadata_write_failure_removes_the_stored_wheel(self, acme, wheel, monkeypatch):
+        org, token = acme
+        store = distributions()
+        real_save = store.save
+
+        def save(name, content, **kwargs):
+            if name.endswith(".metadata"):
+                raise OSError("disk full")
+            return real_save(name, content, **kwargs)
+
+        monkeypatch.setattr(store, "save", save)
+        assert upload(org, token, wheel, "pkg", "1.0").status_code == 500
+        assert_nothing_left(org)
+
+    def test_database_failure_in_publish_removes_blobs_and_the_new_project(
+            self, acme, wheel, monkeypatch):
+        org, token = acme
+        monkeypatch.setattr(registry_services, "file_publish",
+                            fail(OperationalError("server closed the connection")))
+        response = upload(org, token, wheel, "pkg", "1.0")
+        assert response.status_code == 500
+        assert_nothing_left(org)
+        monkeypatch.undo()
+        assert_retry_publishes(org, token, wheel)
+
+    def test_failure_after_the_file_row_rolls_back_release_and_project(
+            self, acme, wheel, monkeypatch):
+        org, token = acme
+        real_finish = publish.finish
+
+        def finish(upload_row, status, *args, **kwargs):
+            if status == UploadStatus.PUBLISHED:
+                assert File.objects.filter(filename=wheel.name).exists()  # it got that far
+                raise OperationalError("could not serialize access")
+            return real_finish(upload_row, status, *args, **kwargs)
+
+        monkeypatch.setattr(publish, "finish", finish)
+        assert upload(org, token, wheel, "pkg", "1.0").status_code == 500
+        assert_nothing_left(org)
+
+    def test_registry_refusal_is_400_with_its_message(self, acme, wheel, monkeypatch):
+        org, token = acme
+        monkeypatch.setattr(registry_services, "file_publish",
+                            fail(ValidationError("The release is locked.")))
+        response = upload(org, token, wheel, "pkg", "1.0")
+        assert response.status_code == 400
+        assert response.reason_phrase == "The release is locked."
+        assert_nothing_left(org)
+
+    def test_a_file_published_by_a_twin_keeps_its_blob(self, acme, wheel, monkeypatch):
+        org, token = acme
+        assert upload(org, token, wheel, "pkg", "1.0").status_code == 200
+        before = stored_names()
+        # The same bytes staged again (the replay check is bypassed, as in a race).
+        monkeypatch.setattr("uploads.services.existing_file_outcome", lambda **kw: None)
+        assert upload(org, token, wheel, "pkg", "1.0").status_code == 200
+        assert stored_names() == before and File.objects.count() == 1
+        assert Upload.objects.filter(status=UploadStatus.EXISTED).count() == 1

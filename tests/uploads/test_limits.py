@@ -1,0 +1,118 @@
+"""Size limits per file, per project and per org; one sdist per release."""
+
+import pytest
+
+from registry.models import File
+from tests.corpus import build_sdist, build_wheel
+from tests.factories import FileFactory, ProjectFactory, ReleaseFactory
+from tests.uploads.uploading import leftovers, stored_names, upload
+from uploads import tasks
+from uploads.models import Upload, UploadStatus
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class TestFileSize:
+    def test_default_is_100_mib(self):
+        from config import settings as config
+
+        assert config.UPLOAD_MAX_FILE_SIZE == 100 * 1024 * 1024
+
+    def test_org_limit_applies(self, acme, tmp_path):
+        org, token = acme
+        org.max_file_size = 200
+        org.save()
+        wheel = build_wheel(tmp_path, "pkg", "1.0")
+        response = upload(org, token, wheel, "pkg", "1.0")
+        assert response.status_code == 413 and "File too large" in response.reason_phrase
+        assert stored_names() == set() and not Upload.objects.exists()
+
+    def test_project_limit_overrides_the_org_limit(self, acme, tmp_path):
+        org, token = acme
+        org.max_file_size = 200
+        org.save()
+        ProjectFactory(org=org, name="big", max_file_size=10 * 1024 * 1024)
+        small = ProjectFactory(org=org, name="small", max_file_size=300)
+        assert upload(org, token, build_wheel(tmp_path, "big", "1.0"),
+                      "big", "1.0").status_code == 200
+        response = upload(org, token, build_wheel(tmp_path, "small", "1.0"), "small", "1.0")
+        assert response.status_code == 413
+        assert f"Limit for project '{small.name}'" in response.reason_phrase
+
+    def test_the_cap_bounds_every_limit(self, acme, tmp_path, settings):
+        org, token = acme
+        settings.UPLOAD_MAX_FILE_SIZE_CAP = 300
+        ProjectFactory(org=org, name="big", max_file_size=10 * 1024 * 1024)
+        response = upload(org, token, build_wheel(tmp_path, "big", "1.0"), "big", "1.0")
+        assert response.status_code == 413 and leftovers() == []
+
+
+class TestTotals:
+    def test_project_total_is_enforced(self, acme, tmp_path, settings):
+        org, token = acme
+        first = build_wheel(tmp_path, "pkg", "1.0")
+        settings.UPLOAD_MAX_PROJECT_SIZE = first.stat().st_size + 100
+        assert upload(org, token, first, "pkg", "1.0").status_code == 200
+        response = upload(org, token, build_wheel(tmp_path, "pkg", "2.0"), "pkg", "2.0")
+        assert response.status_code == 400
+        assert response.reason_phrase.startswith("Project size limit exceeded: project 'pkg'")
+        assert File.objects.count() == 1 and leftovers() == []
+        # Another project is not affected by pkg's total.
+        assert upload(org, token, build_wheel(tmp_path, "other", "1.0"),
+                      "other", "1.0").status_code == 200
+
+    def test_org_total_is_enforced(self, acme, tmp_path, settings):
+        org, token = acme
+        first = build_wheel(tmp_path, "one", "1.0")
+        settings.UPLOAD_MAX_ORG_SIZE = first.stat().st_size + 100
+        assert upload(org, token, first, "one", "1.0").status_code == 200
+        response = upload(org, token, build_wheel(tmp_path, "two", "1.0"), "two", "1.0")
+        assert response.status_code == 400
+        assert response.reason_phrase.startswith("Organisation size limit exceeded: 'acme'")
+        assert "this file is" in response.reason_phrase and leftovers() == []
+
+    def test_worker_enforces_totals_for_uploads_accepted_together(self, acme, tmp_path,
+                                                                 settings, monkeypatch):
+        org, token = acme
+        settings.UPLOAD_WAIT_SECONDS = 0
+        queued = []
+        monkeypatch.setattr(tasks.validate_upload, "delay", queued.append)
+        wheels = [build_wheel(tmp_path, "pkg", v) for v in ("1.0", "2.0")]
+        settings.UPLOAD_MAX_PROJECT_SIZE = wheels[0].stat().st_size + 100
+        for wheel, version in zip(wheels, ("1.0", "2.0"), strict=True):
+            assert upload(org, token, wheel, "pkg", version).status_code == 503
+        for upload_id in queued:
+            tasks.validate_upload(upload_id)
+        second = Upload.objects.get(version="2.0")
+        assert second.status == UploadStatus.REJECTED
+        assert second.problems[0]["message"].startswith("Project size limit exceeded")
+        assert File.objects.count() == 1 and leftovers() == []
+
+
+class TestOneSdistPerRelease:
+    def test_a_second_sdist_for_a_release_is_refused(self, acme, tmp_path):
+        org, token = acme
+        release = ReleaseFactory(project=ProjectFactory(org=org, name="pkg"), version="1.0")
+        FileFactory(release=release, filename="pkg-1.0.zip", packagetype="sdist")
+        response = upload(org, token, build_sdist(tmp_path, "pkg", "1.0"), "pkg", "1.0")
+        assert response.status_code == 400
+        assert response.reason_phrase == (
+            "Only one sdist may be uploaded per release: 'pkg' 1.0 already has one. "
+            "Upload it under a new version.")
+        assert upload(org, token, build_wheel(tmp_path, "pkg", "1.0"),
+                      "pkg", "1.0").status_code == 200  # wheels are still welcome
+
+    def test_the_worker_refuses_it_too(self, acme, tmp_path, settings, monkeypatch):
+        org, token = acme
+        settings.UPLOAD_WAIT_SECONDS = 0
+        queued = []
+        monkeypatch.setattr(tasks.validate_upload, "delay", queued.append)
+        assert upload(org, token, build_sdist(tmp_path, "pkg", "1.0"),
+                      "pkg", "1.0").status_code == 503
+        release = ReleaseFactory(project=ProjectFactory(org=org, name="pkg"), version="1.0")
+        FileFactory(release=release, filename="pkg-1.0.zip", packagetype="sdist")
+        tasks.validate_upload(queued.pop())
+        refused = Upload.objects.get()
+        assert refused.status == UploadStatus.REJECTED
+        assert refused.problems[0]["message"].startswith("Only one sdist may be uploaded")
+        assert leftovers() == []

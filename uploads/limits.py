@@ -1,0 +1,77 @@
+"""Size limits and release rules checked before an upload is accepted.
+
+The web process checks them first so a refused upload is answered at once; the worker
+checks them again inside the publishing transaction, where the org row is locked, so that
+concurrent uploads cannot together pass a limit that each alone would pass.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import Max, Sum
+from packaging.version import InvalidVersion, Version
+
+from accounts.models import Organization
+from registry.models import File, PackageType, Project
+
+MIB = 1024 * 1024
+
+
+def max_file_size(org: Organization, project: Project | None) -> int:
+    """The per-file limit: the project's, else the org's, else the default; always capped."""
+    limit = (project and project.max_file_size) or org.max_file_size \
+        or settings.UPLOAD_MAX_FILE_SIZE
+    return min(limit, settings.UPLOAD_MAX_FILE_SIZE_CAP)
+
+
+def stream_limit(org: Organization) -> int:
+    """The most any file of ``org`` may be, known before the form says which project."""
+    largest = Project.objects.filter(org=org).aggregate(m=Max("max_file_size"))["m"] or 0
+    return min(max(max_file_size(org, None), largest), settings.UPLOAD_MAX_FILE_SIZE_CAP)
+
+
+def _size(value: int) -> str:
+    for unit, scale in (("GiB", 1024 * MIB), ("MiB", MIB), ("KiB", 1024)):
+        if value >= scale:
+            return f"{value / scale:.4g} {unit}"
+    return f"{value} bytes"
+
+
+def quota_problems(*, org: Organization, project: Project | None, project_name: str,
+                   size: int) -> list[str]:
+    """Why adding ``size`` bytes would pass the project's or the org's total size limit."""
+    problems = []
+    if project is not None:
+        used = File.objects.filter(release__project=project).aggregate(s=Sum("size"))["s"] or 0
+        if used + size > settings.UPLOAD_MAX_PROJECT_SIZE:
+            problems.append(
+                f"Project size limit exceeded: project '{project_name}' already uses "
+                f"{_size(used)} of its {_size(settings.UPLOAD_MAX_PROJECT_SIZE)} limit and "
+                f"this file is {_size(size)}. Delete old releases or ask the instance "
+                "administrator to raise the limit.")
+    used = File.objects.filter(org=org).aggregate(s=Sum("size"))["s"] or 0
+    if used + size > settings.UPLOAD_MAX_ORG_SIZE:
+        problems.append(
+            f"Organisation size limit exceeded: '{org.slug}' already uses {_size(used)} of its "
+            f"{_size(settings.UPLOAD_MAX_ORG_SIZE)} limit and this file is {_size(size)}. "
+            "Delete old releases or ask the instance administrator to raise the limit.")
+    return problems
+
+
+def sdist_problems(*, project: Project | None, version: str, filetype: str) -> list[str]:
+    """An sdist for a release that already has one is refused: one sdist per release."""
+    if project is None or filetype != PackageType.SDIST:
+        return []
+    try:
+        version = str(Version(version))
+    except InvalidVersion:
+        return []
+    if File.objects.filter(release__project=project, release__version=version,
+                           packagetype=PackageType.SDIST).exists():
+        return [sdist_message(project.name, version)]
+    return []
+
+
+def sdist_message(project_name: str, version: str) -> str:
+    return (f"Only one sdist may be uploaded per release: '{project_name}' {version} already "
+            "has one. Upload it under a new version.")

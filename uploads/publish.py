@@ -1,0 +1,237 @@
+"""The worker's half of an upload: validate the staged file, store it, record it.
+
+Every way out leaves nothing behind: the staged file is always removed, blobs this upload
+wrote are removed unless its file row committed, and the database work is one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+
+from django.core.exceptions import ValidationError
+from django.core.files import File as DjangoFile
+from django.core.files.base import ContentFile
+from django.db import DatabaseError, IntegrityError, transaction
+from django.utils import timezone
+from packaging.utils import canonicalize_name
+
+from accounts.capabilities import Capability
+from accounts.models import Organization
+from accounts.principals import Principal
+from registry import services as registry_services
+from registry.models import File, Project
+from registry.permissions import can
+from registry.storage import blob_path, distributions, staging
+from uploads import limits, validation
+from uploads.models import Upload, UploadStatus
+
+log = logging.getLogger(__name__)
+CONFLICT = "conflict"  # refused by the state of the registry, not by the file's contents
+
+
+class Refused(Exception):
+    """The upload breaks a rule that only the publishing transaction can see."""
+
+    def __init__(self, *messages: str):
+        super().__init__(*messages)
+        self.messages = list(messages)
+
+
+def finish(upload: Upload, status: str, problems: list[dict] | None = None,
+           file: File | None = None) -> None:
+    upload.status, upload.problems, upload.file = status, problems or [], file
+    upload.finished_at = timezone.now()
+    upload.save(update_fields=["status", "problems", "file", "finished_at"])
+
+
+def _problem(code: str, message: str, field: str | None = None) -> dict:
+    return {"code": code, "message": message, "field": field}
+
+
+def upload_process(upload: Upload) -> None:
+    """Validate the staged file and publish it; on any failure nothing is left behind."""
+    if upload.status != UploadStatus.PENDING:
+        return
+    try:
+        with _local_copy(upload.staged_name) as local_path:
+            report = validation.check_distribution(
+                local_path, filename=upload.filename, filetype=upload.filetype,
+                name=upload.project_name, version=upload.version)
+            if not report.ok:
+                finish(upload, UploadStatus.REJECTED,
+                       [_problem(p.code, p.message, p.field) for p in report.problems])
+                return
+            _publish(upload, report, local_path)
+    finally:
+        staging().delete(upload.staged_name)
+
+
+@contextmanager
+def _local_copy(name: str):
+    """A local path for the staged file (a worker may not share the web's disk)."""
+    store = staging()
+    try:
+        path = store.path(name)
+    except NotImplementedError:
+        path = None
+    if path is not None:
+        yield path
+        return
+    with tempfile.NamedTemporaryFile(suffix=os.path.basename(name)) as local:
+        with store.open(name, "rb") as remote:
+            shutil.copyfileobj(remote, local, 1024 * 1024)
+        local.flush()
+        yield local.name
+
+
+class Blobs:
+    """The blob and ``.metadata`` one upload writes, removed again unless it is published."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.written: list[str] = []
+
+    def put(self, name: str, content) -> None:
+        store = distributions()
+        if store.exists(name):  # the same bytes (the digest is in the path), stored by a twin
+            return
+        try:
+            saved = store.save(name, content)
+        except BaseException:
+            _delete_quietly(name)  # a half-written blob
+            _prune(name)
+            raise
+        if saved != name:  # a twin stored the same bytes in between: keep theirs
+            _delete_quietly(saved)
+            return
+        self.written.append(name)
+
+    def discard(self) -> None:
+        """Remove what this upload wrote, unless a committed file row (a twin's) uses it."""
+        if not self.written:
+            return
+        try:
+            referenced = File.objects.filter(path=self.path).exists()
+        except DatabaseError:  # better an orphan blob than a published file without one
+            log.exception("kept %s: could not tell whether a file row uses it", self.path)
+            return
+        if referenced:
+            return
+        for name in self.written:
+            _delete_quietly(name)
+        _prune(self.path)
+
+
+def _delete_quietly(name: str) -> None:
+    try:
+        distributions().delete(name)
+    except Exception:  # clean-up after a failure: the failure is what gets reported
+        log.exception("could not delete %s from distribution storage", name)
+
+
+def _prune(name: str) -> None:
+    """On a local disk, remove the blob's folders (org/aa/bb/digest) that are now empty."""
+    store = distributions()
+    try:
+        root, folder = store.path(""), os.path.dirname(store.path(name))
+    except NotImplementedError:
+        return
+    while folder.startswith(root.rstrip(os.sep) + os.sep):
+        try:
+            os.rmdir(folder)
+        except OSError:  # not empty: someone else's files are in it
+            return
+        folder = os.path.dirname(folder)
+
+
+def _publish(upload: Upload, report, local_path: str) -> None:
+    blobs = Blobs(blob_path(upload.org_id, upload.blake2_256_digest, upload.filename))
+    try:
+        with open(local_path, "rb") as handle:
+            blobs.put(blobs.path, DjangoFile(handle))
+        metadata_sha256 = ""
+        if report.metadata_bytes:
+            blobs.put(blobs.path + ".metadata", ContentFile(report.metadata_bytes))
+            metadata_sha256 = hashlib.sha256(report.metadata_bytes).hexdigest()
+        file = _record(upload, report, blobs.path, metadata_sha256)
+    except (Refused, registry_services.FileExists, IntegrityError, ValidationError) as exc:
+        blobs.discard()
+        _refused(upload, exc)
+        return
+    except BaseException:
+        blobs.discard()
+        raise
+    if not distributions().exists(blobs.path):  # a failing twin removed the shared blob
+        with open(local_path, "rb") as handle:
+            distributions().save(blobs.path, DjangoFile(handle))
+    log.info("published %s (%s)", file.filename, upload.org_id)
+
+
+def _record(upload: Upload, report, path: str, metadata_sha256: str) -> File:
+    principal = Principal(user=upload.user, token=upload.token, ip=upload.ip)
+    new = registry_services.NewFile(
+        filename=upload.filename, packagetype=upload.filetype,
+        python_version=report.python_tag or upload.python_version, size=upload.size,
+        md5=upload.md5_digest, sha256=upload.sha256_digest,
+        blake2_256=upload.blake2_256_digest, path=path, metadata_sha256=metadata_sha256,
+        version=report.version or upload.version, project_name=upload.project_name,
+        metadata=report.metadata)
+    with transaction.atomic():
+        # One publisher at a time per org: size totals and filename checks stay exact.
+        Organization.objects.select_for_update().filter(pk=upload.org_id).first()
+        project = _project_for(upload, principal)
+        problems = limits.sdist_problems(project=project, version=new.version,
+                                         filetype=new.packagetype)
+        problems += limits.quota_problems(org=upload.org, project=project,
+                                          project_name=project.name, size=upload.size)
+        if problems:
+            raise Refused(*problems)
+        file = registry_services.file_publish(project=project, new=new, principal=principal)
+        finish(upload, UploadStatus.PUBLISHED, file=file)
+        from uploads.tasks import render_readme
+
+        release_id = file.release_id
+        transaction.on_commit(lambda: render_readme.delay(release_id), robust=True)
+    return file
+
+
+def _project_for(upload: Upload, principal: Principal) -> Project:
+    project = Project.objects.filter(
+        org=upload.org, normalized_name=canonicalize_name(upload.project_name)).first()
+    if project is None:
+        if not upload.create_project:
+            raise Refused(f"Project '{upload.project_name}' no longer exists.")
+        try:
+            return registry_services.project_create(
+                org=upload.org, name=upload.project_name, principal=principal)
+        except ValidationError:
+            # Created in between (through the API, which does not take the org lock)?
+            project = Project.objects.filter(
+                org=upload.org, normalized_name=canonicalize_name(upload.project_name)).first()
+            if project is None:
+                raise
+    if upload.create_project and not can(principal, Capability.PROJECT_UPLOAD, project):
+        # Someone else created the project while this upload was being validated.
+        raise Refused(f"The token is not allowed to upload to project '{project.name}'.")
+    return project
+
+
+def _refused(upload: Upload, exc: Exception) -> None:
+    existing = File.objects.filter(org=upload.org, filename=upload.filename).first()
+    if existing is not None and existing.blake2_256_digest == upload.blake2_256_digest:
+        finish(upload, UploadStatus.EXISTED, file=existing)  # a concurrent twin won
+        return
+    if isinstance(exc, registry_services.FileExists | IntegrityError):
+        messages = [f"File already exists ('{upload.filename}', with different content). "
+                    "A filename can be used only once, even after deletion; "
+                    "use a new version."]
+    elif isinstance(exc, Refused):
+        messages = exc.messages
+    else:
+        messages = getattr(exc, "messages", None) or [str(exc)]
+    finish(upload, UploadStatus.REJECTED, [_problem(CONFLICT, m) for m in messages])
