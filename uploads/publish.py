@@ -155,7 +155,9 @@ def _publish(upload: Upload, report, local_path: str) -> None:
         with open(local_path, "rb") as handle:
             blobs.put(blobs.path, DjangoFile(handle))
         metadata_sha256 = ""
-        if report.metadata_bytes:
+        # PEP 658 metadata is served for wheels only, as PyPI does: an sdist's PKG-INFO may
+        # leave fields dynamic (or predate Metadata 2.2), so installers must build it.
+        if report.metadata_bytes and upload.filetype == "bdist_wheel":
             blobs.put(blobs.path + ".metadata", ContentFile(report.metadata_bytes))
             metadata_sha256 = hashlib.sha256(report.metadata_bytes).hexdigest()
         file = _record(upload, report, blobs.path, metadata_sha256)

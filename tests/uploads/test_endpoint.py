@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 class TestHappyPath:
-    def test_wheel_and_sdist_publish_with_metadata_file(self, acme, tmp_path):
+    def test_wheel_and_sdist_publish_wheel_gets_metadata_file(self, acme, tmp_path):
         org, token = acme
         for path in (build_wheel(tmp_path, "Demo.Pkg", "1.0"),
                      build_sdist(tmp_path, "Demo.Pkg", "1.0")):
@@ -33,8 +33,10 @@ class TestHappyPath:
         assert b"Name: Demo.Pkg" in metadata
         assert store.open(wheel.path).read() == (tmp_path / wheel.filename).read_bytes()
         assert Release.objects.get(project=project).metadata["summary"] == "A test package"
+        sdist = next(f for f in files if f.packagetype == "sdist")
+        assert sdist.metadata_sha256 == ""  # PEP 658 metadata for wheels only, as PyPI
         assert stored_names() == {f.filename for f in files} | {
-            f.filename + ".metadata" for f in files}  # nothing left in staging
+            wheel.filename + ".metadata"}  # nothing left in staging
         assert project.last_serial == 2
 
     def test_post_without_slash_redirects_308(self, acme, tmp_path):
