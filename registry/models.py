@@ -46,7 +46,10 @@ class Project(models.Model):
 
 class Release(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="releases")
-    version = models.CharField(max_length=100)  # canonical PEP 440
+    version = models.CharField(max_length=100)  # normalised PEP 440, as first uploaded
+    # packaging's canonicalize_version (trailing zeros stripped): "1.0" and "1.0.0" are one
+    # release, as on PyPI.
+    canonical_version = models.CharField(max_length=100, db_index=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
     yanked = models.BooleanField(default=False)
     yanked_reason = models.CharField(max_length=500, blank=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from packaging.utils import canonicalize_name
+from packaging.utils import canonicalize_name, canonicalize_version
 
 from accounts import services as account_services
 from accounts.audit import audit_record
@@ -49,7 +49,7 @@ class NewFile:
 def project_bump(project: Project) -> None:
     Project.objects.filter(pk=project.pk).update(last_serial=F("last_serial") + 1)
     project.refresh_from_db(fields=["last_serial"])
-    transaction.on_commit(lambda: index_cache.invalidate(project))
+    index_cache.invalidate(project)
 
 
 @transaction.atomic
@@ -69,17 +69,18 @@ def project_create(*, org: Organization, name: str, principal: Principal | None 
 
 
 def _release_for(project: Project, new: NewFile) -> Release:
+    """The release a file joins: found by canonical version, so 1.0 and 1.0.0 are one."""
     meta = new.metadata
-    release, created = Release.objects.get_or_create(
-        project=project, version=new.version,
-        defaults={
-            "metadata": meta,
-            "requires_python": meta.get("requires_python") or "",
-            "description": meta.get("description") or "",
-            "description_content_type": meta.get("description_content_type") or "",
-        },
+    canonical = canonicalize_version(new.version)
+    release = Release.objects.filter(project=project, canonical_version=canonical).first()
+    if release is not None:
+        return release
+    return Release.objects.create(
+        project=project, version=new.version, canonical_version=canonical, metadata=meta,
+        requires_python=meta.get("requires_python") or "",
+        description=meta.get("description") or "",
+        description_content_type=meta.get("description_content_type") or "",
     )
-    return release
 
 
 @transaction.atomic
@@ -93,7 +94,8 @@ def file_publish(*, project: Project, new: NewFile, principal: Principal) -> Fil
                                       sha256_digest=new.sha256,
                                       blake2_256_digest=new.blake2_256)
     if new.packagetype == PackageType.SDIST and File.objects.filter(
-            release__project=project, release__version=new.version,
+            release__project=project,
+            release__canonical_version=canonicalize_version(new.version),
             packagetype=PackageType.SDIST).exists():
         raise ValidationError("Only one sdist may be uploaded per release.")
     release = _release_for(project, new)
@@ -214,7 +216,7 @@ def project_delete(*, project: Project, principal: Principal) -> list[str]:
     audit_record(action="project.delete", org=org, principal=principal, target=project.name,
                  data={"files": names, "visibility": project.visibility})
     project.delete()
-    transaction.on_commit(lambda: index_cache.invalidate(project))
+    index_cache.invalidate(project)
     return names
 
 

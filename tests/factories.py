@@ -4,7 +4,7 @@ import hashlib
 
 import factory
 from django.utils import timezone
-from packaging.utils import canonicalize_name
+from packaging.utils import canonicalize_name, canonicalize_version
 
 from accounts import services as account_services
 from accounts.models import Membership, Organization, Team, User
@@ -64,6 +64,7 @@ class ReleaseFactory(factory.django.DjangoModelFactory):
 
     project = factory.SubFactory(ProjectFactory)
     version = factory.Sequence(lambda n: f"1.{n}")
+    canonical_version = factory.LazyAttribute(lambda o: canonicalize_version(o.version))
 
 
 class FileFactory(factory.django.DjangoModelFactory):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import Max, Sum
+from packaging.utils import canonicalize_version
 from packaging.version import InvalidVersion, Version
 
 from accounts.models import Organization
@@ -63,10 +64,10 @@ def sdist_problems(*, project: Project | None, version: str, filetype: str) -> l
     if project is None or filetype != PackageType.SDIST:
         return []
     try:
-        version = str(Version(version))
+        canonical = canonicalize_version(Version(version))
     except InvalidVersion:
         return []
-    if File.objects.filter(release__project=project, release__version=version,
+    if File.objects.filter(release__project=project, release__canonical_version=canonical,
                            packagetype=PackageType.SDIST).exists():
         return [sdist_message(project.name, version)]
     return []

@@ -178,3 +178,19 @@ class TestReplays:
         path = build_wheel(tmp_path, "guarded", "1.0")
         response = post(org, token, path, form_for(path, "guarded", "1.0"))
         assert response.status_code == 403
+
+
+class TestCanonicalVersions:
+    def test_1_0_and_1_0_0_are_one_release_with_one_sdist(self, acme, tmp_path):
+        org, token = acme
+        wheel = build_wheel(tmp_path, "pkg", "1.0")
+        assert post(org, token, wheel, form_for(wheel, "pkg", "1.0")).status_code == 200
+        sdist = build_sdist(tmp_path, "pkg", "1.0.0")
+        assert post(org, token, sdist, form_for(sdist, "pkg", "1.0.0")).status_code == 200
+        release = Release.objects.get(project__org=org)
+        assert release.version == "1.0" and release.files.count() == 2
+        (tmp_path / "again").mkdir()
+        other = build_sdist(tmp_path / "again", "pkg", "1.0.0.0")
+        response = post(org, token, other, form_for(other, "pkg", "1.0.0.0"))
+        assert response.status_code == 400
+        assert "Only one sdist may be uploaded per release" in response.reason_phrase
