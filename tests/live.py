@@ -113,6 +113,7 @@ class LiveRegistry:
 
 
 def live_registry(var_dir: Path) -> LiveRegistry:
+    var_dir.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env.update(WHEELHOUSE_VAR_DIR=str(var_dir), CELERY_QUEUE=f"wh-e2e-{uuid.uuid4().hex[:8]}",
