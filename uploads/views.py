@@ -7,8 +7,9 @@ from packaging.utils import canonicalize_name
 
 from accounts.authentication import AuthenticationFailed, principal_from_request
 from accounts.capabilities import Capability
+from accounts.ratelimit import RateLimited, rate_hit
 from accounts.selectors import org_get
-from registry.models import ProhibitedName, Project
+from registry.models import ProhibitedName, Project, ProjectStatus
 from registry.permissions import can, can_create_project
 from uploads import limits, services, validation
 from uploads.handlers import HashingUploadHandler
@@ -88,10 +89,18 @@ def _authorised(request, org, principal, form, content, fields):
         org=org, normalized_name=normalized).first()
     if project is not None and not can(principal, Capability.PROJECT_UPLOAD, project):
         return reply(403, (f"The token is not allowed to upload to project '{form.name}'.",))
+    if project is not None and project.status == ProjectStatus.ARCHIVED:
+        return reply(400, (f"Project '{project.name}' is archived and accepts no new uploads; "
+                           "an org admin can unarchive it.",))
     if project is None:
         if not can_create_project(principal, org, normalized):
             return reply(403, (f"The token is not allowed to upload to project '{form.name}' "
                                f"(it does not exist and the token may not create it).",))
+        try:
+            rate_hit("project_create", principal.cache_key)
+        except RateLimited as exc:
+            return reply(429, (f"Too many new projects; retry in {exc.retry_after} seconds.",),
+                         retry_after=exc.retry_after)
         problems = validation.check_new_project_name(
             form.name,
             existing_normalized=Project.objects.filter(org=org)

@@ -194,3 +194,25 @@ class TestCanonicalVersions:
         response = post(org, token, other, form_for(other, "pkg", "1.0.0.0"))
         assert response.status_code == 400
         assert "Only one sdist may be uploaded per release" in response.reason_phrase
+
+
+class TestProjectState:
+    def test_archived_project_accepts_no_uploads(self, acme, tmp_path):
+        org, token = acme
+        ProjectFactory(org=org, name="old-thing", status="archived")
+        path = build_wheel(tmp_path, "old-thing", "2.0")
+        response = post(org, token, path, form_for(path, "old-thing", "2.0"))
+        assert response.status_code == 400 and "is archived" in response.reason_phrase
+        assert not File.objects.exists()
+
+    def test_project_creation_through_uploads_is_rate_limited(self, acme, tmp_path, settings):
+        org, token = acme
+        settings.RATE_LIMITS = {**settings.RATE_LIMITS, "project_create": (2, 3600)}
+        codes = []
+        for name in ("first-one", "second-one", "third-one"):
+            path = build_wheel(tmp_path, name, "1.0")
+            response = post(org, token, path, form_for(path, name, "1.0"))
+            codes.append(response.status_code)
+        assert codes == [200, 200, 429]
+        assert int(response["Retry-After"]) > 0
+        assert not Project.objects.filter(normalized_name="third-one").exists()
