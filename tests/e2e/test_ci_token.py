@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.wheels import build_wheel
+from tests.corpus import build_wheel
 from tests.live import live_registry
 
 TWINE = str(Path(sys.executable).parent / "twine")
