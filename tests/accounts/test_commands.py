@@ -104,3 +104,24 @@ class TestDemo:
         assert f"http://__token__:{token_line}@127.0.0.1:8000/demo/simple/" in first
         assert Organization.objects.filter(slug="demo").count() == 1
         assert ApiToken.objects.filter(org__slug="demo", revoked_at=None).count() == 1
+
+
+class TestFromTheShell:
+    @pytest.mark.parametrize("args", [
+        ["createorg", "acme", "--visibility", "secret"],
+        ["addmember", "acme", "bob", "--role", "boss"],
+        ["createtoken", "--org", "acme", "--permission", "root"],
+        ["yank", "acme"],
+    ])
+    def test_bad_arguments_exit_non_zero_with_one_line(self, args, tmp_path):
+        import os
+        import subprocess
+        import sys
+
+        env = {**os.environ, "WHEELHOUSE_VAR_DIR": str(tmp_path)}
+        env.pop("DATABASE_URL", None)
+        result = subprocess.run([sys.executable, "manage.py", *args], capture_output=True,
+                                text=True, timeout=60, env=env)
+        assert result.returncode != 0
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert "error" in result.stderr

@@ -1,4 +1,4 @@
-from django.core.management.base import CommandError
+from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Organization
 
@@ -13,3 +13,12 @@ def get_org(slug: str) -> Organization:
 def one_line(exc: Exception) -> str:
     messages = getattr(exc, "messages", None)
     return "; ".join(messages) if messages else str(exc)
+
+
+class OperatorCommand(BaseCommand):
+    """An operator command: bad input ends with one line on stderr and a non-zero exit."""
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        parser.print_usage = lambda file=None: None  # argparse errors stay one line
+        return parser

@@ -1,13 +1,13 @@
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from accounts.capabilities import OrgRole
-from accounts.management.commands._common import get_org, one_line
+from accounts.management.commands._common import OperatorCommand, get_org, one_line
 from accounts.models import User
 from accounts.services import membership_set, user_create
 
 
-class Command(BaseCommand):
+class Command(OperatorCommand):
     help = "Add a user to an organisation (creating the user with --create)."
 
     def add_arguments(self, parser):

@@ -1,13 +1,13 @@
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from accounts.capabilities import Visibility
-from accounts.management.commands._common import one_line
+from accounts.management.commands._common import OperatorCommand, one_line
 from accounts.models import Organization
 from accounts.services import org_create
 
 
-class Command(BaseCommand):
+class Command(OperatorCommand):
     help = "Create an organisation."
 
     def add_arguments(self, parser):

@@ -1,13 +1,13 @@
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from accounts.capabilities import Permission
-from accounts.management.commands._common import get_org, one_line
+from accounts.management.commands._common import OperatorCommand, get_org, one_line
 from accounts.models import User
 from accounts.services import token_create
 
 
-class Command(BaseCommand):
+class Command(OperatorCommand):
     help = "Create an API token; prints it alone on the last line of stdout."
 
     def add_arguments(self, parser):

@@ -1,17 +1,17 @@
 import os
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts import tokens
+from accounts.management.commands._common import OperatorCommand
 from accounts.models import ApiToken, Organization, User
 from accounts.services import membership_set, org_create, token_create, user_create
 
 DEMO_ORG, DEMO_USER, DEMO_PASSWORD = "demo", "demo", "demo-password"  # noqa: S105
 
 
-class Command(BaseCommand):
+class Command(OperatorCommand):
     help = "Create a demo org, user and upload token (idempotent); print twine and pip lines."
 
     def add_arguments(self, parser):

@@ -1,13 +1,13 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from accounts.management.commands._common import get_org
+from accounts.management.commands._common import OperatorCommand, get_org
 from registry.models import Project, Release
 from registry.services import release_yank
 
 
-class Command(BaseCommand):
+class Command(OperatorCommand):
     help = "Yank a release (pip and uv skip it unless pinned exactly), or un-yank it with --undo."
 
     def add_arguments(self, parser):
