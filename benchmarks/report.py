@@ -55,6 +55,9 @@ def render(results: dict) -> str:
              f"Upload with twine, files/s: {uploads}", "",
              "Cells: req/s / p50 ms / p99 ms.", "", *load_table(results, 1), "",
              *load_table(results, 16), "", *cpu_table(results)]
+    if "rss_after_upload_mib" in results:
+        parts += ["", "Wheelhouse gunicorn workers' RSS after the upload phase: "
+                  f"{results['rss_after_upload_mib']:.0f} MiB"]
     return "\n".join(parts) + "\n"
 
 

@@ -27,10 +27,13 @@ def twine_upload(server: servers.Server, files: list[Path]) -> float:
     user, password = server.upload_auth
     started = time.monotonic()
     for start in range(0, len(files), 200):
-        subprocess.run([str(servers.VENV_BIN / "twine"), "upload", "--non-interactive",
-                        "--disable-progress-bar", "--repository-url", server.upload_url,
-                        "-u", user, "-p", password, *map(str, files[start:start + 200])],
-                       check=True, capture_output=True)
+        done = subprocess.run([str(servers.VENV_BIN / "twine"), "upload", "--non-interactive",
+                               "--disable-progress-bar", "--repository-url", server.upload_url,
+                               "-u", user, "-p", password, *map(str, files[start:start + 200])],
+                              capture_output=True, text=True)
+        if done.returncode:
+            raise RuntimeError(f"twine failed on {server.name}:\n{done.stdout[-3000:]}\n"
+                               f"{done.stderr[-3000:]}")
     return len(files) / (time.monotonic() - started)
 
 
@@ -75,8 +78,9 @@ def children(pid: int) -> list[int]:
 
 
 def rss_mib(pid: int) -> float:
+    """The workers' resident memory (the server itself when it has no worker processes)."""
     total = 0
-    for each in [pid, *children(pid)]:
+    for each in children(pid) or [pid]:
         status = Path(f"/proc/{each}/status").read_text()
         total += int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
     return total / 1024
@@ -131,10 +135,14 @@ def ceiling_urls(server: servers.Server) -> dict:
             "file": (base + "/file", "*/*")}
 
 
-def run_server(results: dict, server: servers.Server, files, seconds: int, upload=True):
+def run_server(results: dict, server: servers.Server, files, seconds: int, upload=True,
+               warm_upload=False):
+    """Upload (timed, or untimed with ``warm_upload``), load, and always stop the server."""
     try:
         if upload:
             results["upload_files_per_s"][server.name] = twine_upload(server, files)
+        elif warm_upload:
+            twine_upload(server, files)
         results["load"][server.name] = load(server, seconds)
     finally:
         server.stop()
@@ -171,8 +179,14 @@ def _wheelhouse_and_ceiling(results: dict, work: Path, files, args) -> None:
     env, database = servers.wheelhouse_env(work)
     try:
         wheelhouse = servers.start_wheelhouse(work, env, "bench")
-        results["upload_files_per_s"]["wheelhouse"] = twine_upload(wheelhouse, files)
-        capture_pages(wheelhouse, work / "pages")
+        try:
+            results["upload_files_per_s"]["wheelhouse"] = twine_upload(wheelhouse, files)
+            # The same workers received every upload (a Celery worker validated them).
+            results["rss_after_upload_mib"] = rss_mib(wheelhouse.process.pid)
+            capture_pages(wheelhouse, work / "pages")
+        except BaseException:
+            wheelhouse.stop()
+            raise
         run_server(results, wheelhouse, files, args.seconds, upload=False)
         if "double" not in args.skip:
             _doubled(results, work, env, args)
@@ -195,8 +209,7 @@ def _doubled(results: dict, work: Path, env: dict, args) -> None:
             for f in group]
     server = servers.start_wheelhouse(work, env, "bench", fresh=False)
     server.name = "wheelhouse-doubled"
-    twine_upload(server, more)
-    run_server(results, server, [], args.seconds, upload=False)
+    run_server(results, server, more, args.seconds, upload=False, warm_upload=True)
 
 
 def _pypiserver(results: dict, work: Path, files, seconds: int) -> None:

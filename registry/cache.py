@@ -1,19 +1,32 @@
-"""Cached index pages, kept as finished bytes with their ETag.
+"""Cached index pages and project facts, kept valid by generations.
 
-Project pages are keyed by the project's serial and status, so a write (which bumps the serial)
-makes the old entry unreachable at once. The org root page is keyed by an org generation that
-``invalidate`` advances after every committed write, and by the caller's visibility class.
+Every cached value is stored with the generation it was built under. A project has one
+generation, its org another (for the root pages). A write deletes both keys, at once and again
+after its transaction commits, so every value built before it becomes unreachable. A reader
+takes the generation before it reads the database, so a value built from rows older than a
+write is never stored under a generation that follows that write. Generations are fresh
+timestamps in microseconds, never reused.
+
+A hit is ONE round trip (``get_many``): the generation, the project's facts (``Route``) and the
+finished page together, so an unchanged page costs no SQL for anonymous callers.
 """
 
 import hashlib
+import threading
 import time
+from collections import OrderedDict
 from typing import NamedTuple
 
+from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 
+from accounts.models import Organization
 from registry.models import Project
 
 PAGE_TTL = 24 * 3600
+BODY_MEMORY_LIMIT = 16 * 1024 * 1024  # bytes of page bodies kept in each process
 
 
 class CachedPage(NamedTuple):
@@ -23,47 +36,237 @@ class CachedPage(NamedTuple):
     serial: int
 
 
+class Route(NamedTuple):
+    """What the permission decision and the page builders need of a project and its org."""
+
+    org_id: int
+    org_slug: str
+    project_id: int
+    name: str
+    normalized_name: str
+    visibility: str
+    status: str
+    status_reason: str
+    restricted: bool
+    last_serial: int
+
+    @classmethod
+    def of(cls, project: Project) -> "Route":
+        return cls(project.org_id, project.org.slug, project.pk, project.name,
+                   project.normalized_name, project.visibility, project.status,
+                   project.status_reason, project.restricted, project.last_serial)
+
+    def project(self) -> Project:
+        """An unsaved Project (and org) carrying the cached facts, for the usual code paths."""
+        org = Organization(pk=self.org_id, slug=self.org_slug)
+        project = Project(pk=self.project_id, org=org, name=self.name,
+                          normalized_name=self.normalized_name, visibility=self.visibility,
+                          status=self.status, status_reason=self.status_reason,
+                          restricted=self.restricted, last_serial=self.last_serial)
+        for instance in (org, project):  # as if loaded: they are rows that exist
+            instance._state.adding, instance._state.db = False, "default"
+        return project
+
+
+class Lookup(NamedTuple):
+    generation: int
+    route: Route | None
+    values: dict[str, tuple]  # the other values asked for, current ones only
+
+    def page(self, key: str) -> CachedPage | None:
+        value = self.values.get(key)
+        return _page_from(value) if value is not None else None
+
+
 def page_of(body: bytes, content_type: str, serial: int) -> CachedPage:
     """The finished page with its strong ETag and the serial it shows."""
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     return CachedPage(body, content_type, etag, serial)
 
 
-def _fresh_generation() -> int:
-    # Never restart at a small number: a lost counter must not match keys cached before.
-    return time.time_ns() // 1000
+# Values are only read under a generation found in these keys: renaming them (a new format
+# of the values) makes everything cached by an older release unreachable.
+GENERATION = "gen2"
 
 
-def org_generation(org_id: int) -> int:
-    key = f"orggen:{org_id}"
-    value = cache.get(key)
-    if value is None:
-        cache.add(key, _fresh_generation(), None)
-        value = cache.get(key)
-    return value
+def _org_gen_key(slug: str) -> str:
+    return f"{GENERATION}:{slug}"
+
+
+def _project_gen_key(slug: str, normalized: str) -> str:
+    return f"{GENERATION}:{slug}:{normalized}"
+
+
+def _route_key(slug: str, normalized: str) -> str:
+    return f"route:{slug}:{normalized}"
+
+
+def project_page_key(slug: str, normalized: str, kind: str, *parts: str) -> str:
+    return ":".join(["page", slug, normalized, kind, *parts])
+
+
+def root_page_key(slug: str, visibility_class: str, content_type: str) -> str:
+    return f"root:{slug}:{visibility_class}:{content_type}"
+
+
+def digest_part(text: str) -> str:
+    """A short, key-safe stand-in for free text taken from a URL."""
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _generation(key: str, seen) -> int:
+    if seen is not None:
+        return seen
+    cache.add(key, time.time_ns() // 1000, None)
+    return cache.get(key)
+
+
+def _valid(entry, generation: int):
+    return entry[1] if entry is not None and entry[0] == generation else None
+
+
+def file_key(slug: str, filename: str) -> str:
+    return f"file:{slug}:{filename}"
+
+
+def project_lookup(slug: str, normalized: str, *keys: str) -> Lookup:
+    """The project's generation, and its facts and other values if cached under it.
+
+    One round trip. ``keys`` name pages (or file records) of this project.
+    """
+    gen_key, route_key = _project_gen_key(slug, normalized), _route_key(slug, normalized)
+    found = cache.get_many([gen_key, route_key, *keys])
+    generation = _generation(gen_key, found.get(gen_key))
+    route = _valid(found.get(route_key), generation)
+    values = {key: value for key in keys
+              if (value := _valid(found.get(key), generation)) is not None}
+    return Lookup(generation, Route(*route) if route is not None else None, values)
+
+
+def shared() -> bool:
+    """Whether every process reads and invalidates this same cache (see INDEX_CACHE_SHARED)."""
+    return settings.INDEX_CACHE_SHARED
+
+
+def project_renew(slug: str, normalized: str, *keys: str) -> Lookup:
+    """A fresh generation for the project: what was cached under the old one is dropped."""
+    cache.delete(_project_gen_key(slug, normalized))
+    return project_lookup(slug, normalized, *keys)
+
+
+def route_store(generation: int, project: Project) -> None:
+    route = Route.of(project)
+    cache.set(_route_key(route.org_slug, route.normalized_name), (generation, tuple(route)),
+              PAGE_TTL)
+
+
+def value_store(generation: int, key: str, value: tuple) -> None:
+    """Store a value of the project (a file record...) under the generation it was built at."""
+    cache.set(key, (generation, tuple(value)), PAGE_TTL)
+
+
+def page_store(generation: int, key: str, page: CachedPage) -> None:
+    """Store a page: its head under the generation, its body under its ETag."""
+    _bodies.put(page.etag, page.body)
+    cache.set_many({key: (generation, (page.content_type, page.etag, page.serial)),
+                    _body_key(page.etag): page.body}, PAGE_TTL)
+
+
+def _body_key(etag: str) -> str:
+    return "body:" + etag.strip('"')
+
+
+def _page_from(head: tuple) -> CachedPage | None:
+    content_type, etag, serial = head
+    body = _bodies.get(etag)
+    if body is None:
+        body = cache.get(_body_key(etag))
+        if body is None:
+            return None
+        _bodies.put(etag, body)
+    return CachedPage(body, content_type, etag, serial)
+
+
+class _Bodies:
+    """Page bodies by ETag, least recently used dropped first, at most ``limit`` bytes.
+
+    A body is named by its own hash, so a copy in a process's memory can never be stale: the
+    shared cache still decides, on every request, which ETag is current. Losing it costs one
+    more read of the shared cache. It saves moving the big pages out of Redis on every request.
+    """
+
+    def __init__(self, limit: int):
+        self.limit, self.size = limit, 0
+        self.items: OrderedDict[str, bytes] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, etag: str) -> bytes | None:
+        with self.lock:
+            body = self.items.get(etag)
+            if body is not None:
+                self.items.move_to_end(etag)
+            return body
+
+    def put(self, etag: str, body: bytes) -> None:
+        if len(body) > self.limit:
+            return
+        with self.lock:
+            if etag in self.items:
+                return
+            self.items[etag] = body
+            self.size += len(body)
+            while self.size > self.limit:
+                self.size -= len(self.items.popitem(last=False)[1])
+
+
+_bodies = _Bodies(BODY_MEMORY_LIMIT)
+
+
+def root_lookup(slug: str, visibility_class: str,
+                content_type: str) -> tuple[int, CachedPage | None]:
+    """The org's generation and the root page for this visibility class if cached under it."""
+    gen_key, page_key = _org_gen_key(slug), root_page_key(slug, visibility_class, content_type)
+    found = cache.get_many([gen_key, page_key])
+    generation = _generation(gen_key, found.get(gen_key))
+    head = _valid(found.get(page_key), generation)
+    return generation, _page_from(head) if head is not None else None
+
+
+def _forget(keys: list[str]) -> None:
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def invalidate(project: Project) -> None:
-    """Make every cached root page of the project's org unreachable."""
-    key = f"orggen:{project.org_id}"
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, _fresh_generation(), None)
+    """Make every cached value of the project, and its org's root pages, unreachable."""
+    slug = project.org.slug
+    _forget([_org_gen_key(slug), _project_gen_key(slug, project.normalized_name)])
 
 
-def project_key(kind: str, project: Project, *parts: str) -> str:
-    return ":".join([kind, str(project.pk), str(project.last_serial), project.status, *parts])
+def invalidate_org(slug: str) -> None:
+    """Make the org's cached root pages unreachable."""
+    _forget([_org_gen_key(slug)])
 
 
-def root_key(org_id: int, visibility_class: str, content_type: str) -> str:
-    return f"root:{org_id}:{org_generation(org_id)}:{visibility_class}:{content_type}"
+# Saves and deletes that do not go through the services (the admin's change form, cascades
+# from deleting an org) must invalidate too; the services call ``invalidate`` themselves for
+# the writes that use ``QuerySet.update``.
+def _project_changed(sender, instance: Project, **kwargs) -> None:
+    if Project.org.is_cached(instance):
+        slug = instance.org.slug
+    else:
+        slug = (Organization.objects.filter(pk=instance.org_id)
+                .values_list("slug", flat=True).first())
+    if slug is not None:
+        _forget([_org_gen_key(slug), _project_gen_key(slug, instance.normalized_name)])
 
 
-def page_get(key: str) -> CachedPage | None:
-    value = cache.get(key)
-    return CachedPage(*value) if value is not None else None
+def _org_changed(sender, instance: Organization, **kwargs) -> None:
+    invalidate_org(instance.slug)
 
 
-def page_set(key: str, page: CachedPage) -> None:
-    cache.set(key, tuple(page), PAGE_TTL)
+post_save.connect(_project_changed, sender=Project, dispatch_uid="registry.cache.project_save")
+post_delete.connect(_project_changed, sender=Project,
+                    dispatch_uid="registry.cache.project_delete")
+post_save.connect(_org_changed, sender=Organization, dispatch_uid="registry.cache.org_save")
+post_delete.connect(_org_changed, sender=Organization, dispatch_uid="registry.cache.org_delete")

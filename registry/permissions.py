@@ -12,6 +12,9 @@ tables in ``accounts.capabilities`` and the grants, which this app owns. The rul
 - A quarantined project is visible only to the org's owners and admins, in a session.
 """
 
+from collections.abc import Callable
+from typing import Protocol
+
 from django.db.models import Q
 
 from accounts.capabilities import (
@@ -38,9 +41,13 @@ MANAGERS = (OrgRole.OWNER, OrgRole.ADMIN)
 
 def token_in_force(token: ApiToken, org: Organization) -> bool:
     """Whether ``token`` may act in ``org`` at all (its own org, active, owner still a member)."""
-    if token.org_id != org.pk or not token.is_active:
+    return _in_force(token, org.pk, lambda: membership_role(org, token.user))
+
+
+def _in_force(token: ApiToken, org_id: int, owner_role: Callable[[], str | None]) -> bool:
+    if token.org_id != org_id or not token.is_active:
         return False
-    return token.user is None or membership_role(org, token.user) is not None
+    return token.user_id is None or owner_role() is not None
 
 
 def effective_principal(principal: Principal, org: Organization) -> Principal:
@@ -59,46 +66,73 @@ def _grant_capabilities(user, project: Project) -> frozenset[Capability]:
     return PERMISSION_CAPABILITIES[permission] if permission else NOTHING
 
 
-def _user_project_capabilities(user, project: Project) -> frozenset[Capability]:
-    role = membership_role(project.org, user)
+class ProjectFacts(Protocol):
+    """What the decision reads of a project: a Project, or its cached ``registry.cache.Route``."""
+
+    org_id: int
+    normalized_name: str
+    visibility: str
+    status: str
+    restricted: bool
+
+
+def decide(project: ProjectFacts, *, token: ApiToken | None, has_user: bool,
+           role: Callable[[], str | None],
+           granted: Callable[[], frozenset[Capability]]) -> frozenset[Capability]:
+    """The rules, over plain facts. ``role`` (the user's org role) and ``granted`` (what the
+    user's and their teams' grants give) are looked up only when a rule needs them: never for
+    anonymous callers nor for org-owned tokens, whose rights follow from the token and the
+    project alone."""
+    if token is not None:  # a user's token acts for its owner: ``role`` is the owner's
+        in_force = _in_force(token, project.org_id, role)
+        if not in_force or not token.covers(project.normalized_name):
+            token, has_user = None, False  # worth what an anonymous caller gets
+    if project.status == ProjectStatus.QUARANTINED:
+        if token is None and has_user and role() in MANAGERS:
+            return PROJECT_CAPABILITIES
+        return NOTHING
+    return (_held(project, token, has_user, role, granted)
+            | _visibility_capabilities(project.visibility, has_user))
+
+
+def _held(project: ProjectFacts, token: ApiToken | None, has_user: bool, role,
+          granted) -> frozenset[Capability]:
+    if token is not None and token.user_id is None:
+        return PERMISSION_CAPABILITIES[token.permission]
+    caps = _user_capabilities(project, role(), granted) if has_user else NOTHING
+    return caps & TOKEN_CAPABILITIES[token.permission] if token is not None else caps
+
+
+def _user_capabilities(project: ProjectFacts, role: str | None, granted) -> frozenset[Capability]:
     if role in MANAGERS:
         return ROLE_CAPABILITIES[OrgRole(role)] & PROJECT_CAPABILITIES
     if role is None:
         return NOTHING  # a former member keeps no grants
-    caps = _grant_capabilities(user, project)
+    caps = granted()
     return caps if project.restricted else caps | READ_ONLY
 
 
-def _held_capabilities(principal: Principal, project: Project) -> frozenset[Capability]:
-    token = principal.token
-    if token is not None and token.user is None:
-        return PERMISSION_CAPABILITIES[token.permission]
-    caps = _user_project_capabilities(principal.user, project) if principal.user else NOTHING
-    return caps & TOKEN_CAPABILITIES[token.permission] if token is not None else caps
-
-
-def _visibility_capabilities(principal: Principal, project: Project) -> frozenset[Capability]:
-    if project.visibility == Visibility.PUBLIC:
+def _visibility_capabilities(visibility: str, has_user: bool) -> frozenset[Capability]:
+    if visibility == Visibility.PUBLIC:
         return READ_ONLY
-    if project.visibility == Visibility.INTERNAL and principal.user is not None:
+    if visibility == Visibility.INTERNAL and has_user:
         return READ_ONLY
     return NOTHING
 
 
-def project_capabilities(principal: Principal, project: Project) -> frozenset[Capability]:
-    """Everything ``principal`` may do to ``project``."""
-    principal = effective_principal(principal, project.org)
-    token = principal.token
-    if token is not None and not token.covers(project.normalized_name):
-        principal = ANONYMOUS
-    if project.status == ProjectStatus.QUARANTINED:
-        if principal.token is None and membership_role(project.org, principal.user) in MANAGERS:
-            return PROJECT_CAPABILITIES
-        return NOTHING
-    return _held_capabilities(principal, project) | _visibility_capabilities(principal, project)
+def project_capabilities(principal: Principal, project: ProjectFacts) -> frozenset[Capability]:
+    """Everything ``principal`` may do to ``project``.
+
+    ``project`` is a Project, or for anonymous callers and org-owned tokens (whose decision
+    never looks up a role or a grant) its cached facts.
+    """
+    user = principal.user
+    return decide(project, token=principal.token, has_user=user is not None,
+                  role=lambda: membership_role(project.org, user),
+                  granted=lambda: _grant_capabilities(user, project))
 
 
-def can(principal: Principal, capability: Capability, project: Project) -> bool:
+def can(principal: Principal, capability: Capability, project: ProjectFacts) -> bool:
     """Whether ``principal`` holds ``capability`` on ``project``."""
     return capability in project_capabilities(principal, project)
 

@@ -4,7 +4,7 @@
 PROJECT_READ as one query; tests check that the two agree on every case.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from packaging.version import InvalidVersion, Version
 
 from accounts.capabilities import OrgRole, Visibility
@@ -70,6 +70,22 @@ def projects_readable(principal: Principal, org: Organization, *,
 def project_get(org: Organization, normalized_name: str) -> Project | None:
     return Project.objects.select_related("org").filter(
         org=org, normalized_name=normalized_name).first()
+
+
+def project_at(org_slug: str, normalized_name: str) -> Project | None:
+    """The project with its org, by org slug and normalised name: one query."""
+    return Project.objects.select_related("org").filter(
+        org__slug=org_slug, normalized_name=normalized_name).first()
+
+
+def org_with_state(slug: str) -> tuple[Organization | None, str]:
+    """The org, and in the same query a fingerprint of its projects that changes with every
+    write to any of them (each write bumps a serial; creating and deleting change the count
+    or the highest id)."""
+    org = Organization.objects.filter(slug=slug).annotate(
+        count=Count("projects"), top=Max("projects__pk"),
+        serials=Sum("projects__last_serial")).first()
+    return (org, f"{org.count}-{org.top}-{org.serials}") if org else (None, "")
 
 
 def files_published(project: Project) -> QuerySet[File]:

@@ -5,7 +5,9 @@ with ``X-Accel-Redirect`` when ``ACCEL_REDIRECT_PREFIX`` is set; S3 answers with
 presigned redirect. The read check always comes first.
 """
 
+import os
 import re
+from typing import NamedTuple
 
 from django.conf import settings
 from django.http import (
@@ -16,13 +18,15 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.views.decorators.http import require_safe
+from packaging.utils import canonicalize_name
 
 from accounts.authentication import AuthenticationFailed, principal_from_request
-from accounts.capabilities import Capability, Visibility
+from accounts.capabilities import Visibility
+from registry import cache as index_cache
 from registry.models import File
-from registry.permissions import can
 from registry.storage import distributions
 from registry.views.common import auth_error
+from registry.views.simple import may_read
 
 CHUNK = 256 * 1024
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -56,29 +60,62 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None | bool:
     return (start, end) if start < size else False
 
 
-def _find(request, org: str, digest: str, filename: str) -> File:
+class FileFacts(NamedTuple):
+    """What serving a file needs; cached under its project's generation."""
+
+    path: str
+    blake2_256: str
+    sha256: str
+    metadata_sha256: str
+
+
+def _project_guess(filename: str) -> str:
+    """The project a distribution's name points to (wheels: the first part; sdists: the rest
+    before the version). A wrong guess only means the record is not cached."""
+    name = filename.split("-", 1)[0] if filename.endswith(".whl") else filename.rsplit("-", 1)[0]
+    return canonicalize_name(name, validate=False)
+
+
+def _file_facts(org: str, filename: str) -> tuple[FileFacts | None, index_cache.Route | None]:
+    guess, key = _project_guess(filename), index_cache.file_key(org, filename)
+    lookup = index_cache.project_lookup(org, guess, key)
+    if index_cache.shared() and lookup.route is not None and key in lookup.values:
+        return FileFacts(*lookup.values[key]), lookup.route
+    file = (File.objects.select_related("release__project__org")
+            .filter(org__slug=org, filename=filename, quarantined=False).first())
+    if file is None:
+        return None, None
+    facts = FileFacts(file.path, file.blake2_256_digest, file.sha256_digest,
+                      file.metadata_sha256)
+    project = file.release.project
+    if project.normalized_name == guess:  # the generation read before the query is its own
+        index_cache.route_store(lookup.generation, project)
+        index_cache.value_store(lookup.generation, key, facts)
+    return facts, index_cache.Route.of(project)
+
+
+def _find(request, org: str, digest: str,
+          filename: str) -> tuple[FileFacts, index_cache.Route]:
     principal = principal_from_request(request)
     is_metadata = filename.endswith(".metadata")
-    dist_name = filename.removesuffix(".metadata")
-    file = (File.objects.select_related("release__project__org")
-            .filter(org__slug=org, filename=dist_name, quarantined=False).first())
-    if (file is None or file.blake2_256_digest != digest
-            or (is_metadata and not file.metadata_sha256)
-            or not can(principal, Capability.PROJECT_READ, file.release.project)):
+    facts, project = _file_facts(org, filename.removesuffix(".metadata"))
+    if (facts is None or facts.blake2_256 != digest
+            or (is_metadata and not facts.metadata_sha256)
+            or not may_read(principal, project)):
         raise Http404("No such file.")
-    return file
+    return facts, project
 
 
 @require_safe
 def download(request, org, aa, bb, rest, filename):
     try:
-        file = _find(request, org, f"{aa}{bb}{rest}", filename)
+        file, project = _find(request, org, f"{aa}{bb}{rest}", filename)
     except AuthenticationFailed as exc:
         return auth_error(exc)
     is_metadata = filename.endswith(".metadata")
     path = file.path + (".metadata" if is_metadata else "")
-    public = file.release.project.visibility == Visibility.PUBLIC
-    etag = f'"{file.metadata_sha256 if is_metadata else file.sha256_digest}"'
+    public = project.visibility == Visibility.PUBLIC
+    etag = f'"{file.metadata_sha256 if is_metadata else file.sha256}"'
     if etag in request.headers.get("If-None-Match", ""):
         response = HttpResponse(status=304)
     else:
@@ -107,8 +144,8 @@ def _serve(request, path: str, filename: str, public: bool) -> HttpResponse:
 
 def _stream(request, storage, path: str, filename: str) -> HttpResponse:
     try:
-        size = storage.size(path)
-        handle = storage.open(path, "rb")
+        handle = _open_local(storage, path)
+        size = os.fstat(handle.fileno()).st_size
     except FileNotFoundError as exc:
         raise Http404("No such file.") from exc
     wanted = parse_range(request.headers.get("Range", ""), size)
@@ -127,6 +164,14 @@ def _stream(request, storage, path: str, filename: str) -> HttpResponse:
         response["Content-Length"] = str(end - start + 1)
     response["Accept-Ranges"] = "bytes"
     return response
+
+
+def _open_local(storage, path: str):
+    """A plain file object (so the WSGI server can use sendfile) for a local storage."""
+    try:
+        return open(storage.path(path), "rb")  # noqa: SIM115 - closed by the response
+    except NotImplementedError:
+        return storage.open(path, "rb")
 
 
 def _slice(handle, start: int, length: int):

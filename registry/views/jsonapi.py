@@ -1,10 +1,9 @@
 """The PyPI-compatible JSON API (``/{org}/pypi/{project}/json`` and ``.../{version}/json``).
 
-Same permission rule as the index (404 without read) and the same cache: finished bytes keyed
-by the project's serial, so an unchanged document costs a lookup, a check and a cache read.
+Same permission rule as the index (404 without read) and the same cache: finished bytes under
+the project's generation, so an unchanged document costs one cache round trip and a check.
 """
 
-import hashlib
 import json
 
 from django.conf import settings
@@ -69,18 +68,18 @@ def _document(project: Project, version: str | None, base: str) -> dict | None:
         dists=_dist_rows(project, base), links=links)
 
 
-def _page(project: Project, version: str | None, base: str) -> index_cache.CachedPage:
-    base_id = hashlib.sha256(base.encode()).hexdigest()[:12]
-    key = index_cache.project_key("json", project, base_id, version or "")
-    cached = index_cache.page_get(key)
+def _page(route: index_cache.Route, version: str | None, base: str, key: str,
+          lookup: index_cache.Lookup) -> index_cache.CachedPage:
+    cached = lookup.page(key)
     if cached is not None:
         return cached
+    project = route.project()
     document = _document(project, version, base)
     if document is None:
         raise Http404("No such release.")
     body = json.dumps(document, separators=(",", ":")).encode()
     page = index_cache.page_of(body, JSON_CONTENT_TYPE, project.last_serial)
-    index_cache.page_set(key, page)
+    index_cache.page_store(lookup.generation, key, page)
     return page
 
 
@@ -89,11 +88,14 @@ def _answer(request, org: str, project: str, version: str | None):
     if normalized != project:
         tail = f"{version}/json" if version else "json"
         return HttpResponsePermanentRedirect(f"/{org}/pypi/{normalized}/{tail}")
+    base = _base_url(request)
+    key = index_cache.project_page_key(org, normalized, "json", index_cache.digest_part(base),
+                                       index_cache.digest_part(version or ""))
     try:
-        found = readable_project(request, org, normalized)
+        found, lookup = readable_project(request, org, normalized, key)
     except AuthenticationFailed as exc:
         return auth_error(exc)
-    return respond(request, _page(found, version, _base_url(request)), public=is_public(found))
+    return respond(request, _page(found, version, base, key, lookup), public=is_public(found))
 
 
 @require_safe

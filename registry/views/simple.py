@@ -1,9 +1,10 @@
 """The simple repository API: ``/{org}/simple/`` and ``/{org}/simple/{project}/``.
 
-The hot path of every install: an unchanged page costs the project (or org) lookup, the
-permission check and one cache read of the finished bytes.
+The hot path of every install: an unchanged page costs one cache round trip (the project's
+facts and the finished bytes together) and the permission check; no SQL for anonymous callers.
 """
 
+import functools
 import hashlib
 import json
 
@@ -13,15 +14,20 @@ from packaging.utils import canonicalize_name
 
 from accounts.authentication import AuthenticationFailed, principal_from_request
 from accounts.capabilities import Capability, Visibility
-from accounts.principals import Principal
-from accounts.selectors import membership_role
+from accounts.principals import ANONYMOUS, Principal
+from accounts.selectors import membership_role, org_get
 from registry import cache as index_cache
 from registry import simple
 from registry.models import Project, ProjectStatus
 from registry.permissions import can
-from registry.selectors import files_published, projects_readable
+from registry.selectors import (
+    files_published,
+    org_with_state,
+    project_at,
+    projects_readable,
+)
 from registry.storage import url_path
-from registry.views.common import auth_error, resolve
+from registry.views.common import auth_error
 
 PUBLIC_CACHE = "public, max-age=60"
 PRIVATE_CACHE = "private, max-age=0, must-revalidate"
@@ -34,15 +40,19 @@ def _etag_matches(header: str, etag: str) -> bool:
 
 def respond(request, page: index_cache.CachedPage, public: bool) -> HttpResponse:
     """The page, or 304 when the client holds it; caching headers by visibility."""
-    if _etag_matches(request.headers.get("If-None-Match", ""), page.etag):
+    if _etag_matches(request.META.get("HTTP_IF_NONE_MATCH", ""), page.etag):
         response = HttpResponse(status=304)
     else:
         response = HttpResponse(page.body, content_type=page.content_type)
-    response["ETag"] = page.etag
-    response["X-PyPI-Last-Serial"] = str(page.serial)
-    response["Cache-Control"] = PUBLIC_CACHE if public else PRIVATE_CACHE
-    response["Vary"] = "Accept" if public else "Authorization, Accept"
+    for name, value in page_headers(page, public).items():
+        response[name] = value
     return response
+
+
+def page_headers(page: index_cache.CachedPage, public: bool) -> dict[str, str]:
+    return {"ETag": page.etag, "X-PyPI-Last-Serial": str(page.serial),
+            "Cache-Control": PUBLIC_CACHE if public else PRIVATE_CACHE,
+            "Vary": "Accept" if public else "Authorization, Accept"}
 
 
 def encode(page: dict, content_type: str, html, serial: int) -> index_cache.CachedPage:
@@ -53,8 +63,18 @@ def encode(page: dict, content_type: str, html, serial: int) -> index_cache.Cach
 
 
 def negotiate(request) -> str:
-    return simple.choose_content_type(request.headers.get("Accept", ""),
-                                      request.GET.get("format"))
+    fmt = request.GET.get("format") if request.META.get("QUERY_STRING") else None
+    return _content_type(request.META.get("HTTP_ACCEPT", ""), fmt)
+
+
+def negotiate_accept(accept: str) -> str:
+    """The content type for an Accept header alone (no ``?format=``)."""
+    return _content_type(accept, None)
+
+
+@functools.lru_cache(maxsize=256)
+def _content_type(accept: str, fmt: str | None) -> str:
+    return simple.choose_content_type(accept, fmt)
 
 
 def _visibility_class(principal: Principal, org) -> str:
@@ -67,7 +87,8 @@ def _visibility_class(principal: Principal, org) -> str:
     return "set-" + hashlib.sha256(repr(list(ids)).encode()).hexdigest()[:24]
 
 
-def _root_page(principal: Principal, org, ctype: str, key: str) -> index_cache.CachedPage:
+def _root_page(principal: Principal, org, ctype: str, visibility_class: str,
+               generation: int) -> index_cache.CachedPage:
     rows = list(projects_readable(principal, org).order_by("normalized_name")
                 .values_list("name", "normalized_name", "last_serial"))
     serial = max((row[2] for row in rows), default=0)
@@ -76,38 +97,84 @@ def _root_page(principal: Principal, org, ctype: str, key: str) -> index_cache.C
         page = simple.public_list(page)
     prefix = f"/{org.slug}/simple/"
     result = encode(page, ctype, lambda p: simple.list_html(p, prefix), serial)
-    index_cache.page_set(key, result)
+    index_cache.page_store(generation,
+                           index_cache.root_page_key(org.slug, visibility_class, ctype), result)
     return result
+
+
+def is_anonymous(request) -> bool:
+    """No credentials at all: no Authorization header and no signed-in session."""
+    return ("HTTP_AUTHORIZATION" not in request.META
+            and principal_from_request(request).is_anonymous)
+
+
+def anonymous_root(org: str, ctype: str) -> index_cache.CachedPage | None:
+    """The cached root page for anonymous callers, or None (then the view builds it)."""
+    return index_cache.root_lookup(org, "anon", ctype)[1] if index_cache.shared() else None
 
 
 @require_safe
 def project_list(request, org):
+    ctype = negotiate(request)
+    if index_cache.shared() and is_anonymous(request):  # no org row, no query
+        page = anonymous_root(org, ctype)
+        if page is not None:
+            return respond(request, page, public=True)
+    organisation, state = (org_get(org), "") if index_cache.shared() else org_with_state(org)
+    if organisation is None:
+        raise Http404("No such organisation.")
     try:
-        organisation, principal = resolve(request, org)
+        principal = principal_from_request(request)
     except AuthenticationFailed as exc:
         return auth_error(exc)
-    ctype = negotiate(request)
     visibility_class = _visibility_class(principal, organisation)
-    key = index_cache.root_key(organisation.pk, visibility_class, ctype)
-    page = index_cache.page_get(key) or _root_page(principal, organisation, ctype, key)
-    return respond(request, page, public=visibility_class == "anon")
+    if not index_cache.shared():  # other processes' writes cannot reach this cache
+        visibility_class += ":" + state
+    generation, page = index_cache.root_lookup(org, visibility_class, ctype)
+    if page is None:
+        page = _root_page(principal, organisation, ctype, visibility_class, generation)
+    return respond(request, page, public=visibility_class.startswith("anon"))
 
 
-def readable_project(request, org_slug: str, normalized: str) -> Project:
-    """The project with its org in one query; 404 unless the principal may read it.
+def project_route(org_slug: str, normalized: str,
+                  *keys: str) -> tuple[index_cache.Route | None, index_cache.Lookup]:
+    """The project's facts (cached when current, else from one query) and the cache lookup."""
+    lookup = index_cache.project_lookup(org_slug, normalized, *keys)
+    if lookup.route is not None and index_cache.shared():
+        return lookup.route, lookup
+    project = project_at(org_slug, normalized)
+    if project is None:
+        return None, lookup
+    route = index_cache.Route.of(project)
+    if not index_cache.shared() and route != lookup.route:
+        # Unknown here, or changed by a process this local cache cannot hear.
+        lookup = index_cache.project_renew(org_slug, normalized, *keys)
+    index_cache.route_store(lookup.generation, project)
+    return route, lookup
+
+
+def may_read(principal: Principal, route: index_cache.Route) -> bool:
+    """The read decision. Callers without a user (anonymous, org-owned tokens) are decided
+    from the cached facts alone; a user's decision looks up their role and grants."""
+    subject = route if principal.user is None else route.project()
+    return can(principal, Capability.PROJECT_READ, subject)
+
+
+def readable_project(request, org_slug: str, normalized: str,
+                     *keys: str) -> tuple[index_cache.Route, index_cache.Lookup]:
+    """The project's facts and the cache lookup; 404 unless the principal may read it.
 
     Quarantined projects are gone from the index and the JSON API for everyone.
     """
     principal = principal_from_request(request)
-    project = (Project.objects.select_related("org")
-               .filter(org__slug=org_slug, normalized_name=normalized).first())
-    if (project is None or project.status == ProjectStatus.QUARANTINED
-            or not can(principal, Capability.PROJECT_READ, project)):
+    route, lookup = project_route(org_slug, normalized, *keys)
+    if (route is None or route.status == ProjectStatus.QUARANTINED
+            or not may_read(principal, route)):
         raise Http404("No such project.")
-    return project
+    return route, lookup
 
 
-def is_public(project: Project) -> bool:
+def is_public(project: index_cache.Route) -> bool:
     return project.visibility == Visibility.PUBLIC
 
 
@@ -125,14 +192,29 @@ def _file_rows(project: Project) -> list[simple.FileRow]:
     ]
 
 
-def _detail_page(project: Project, ctype: str, key: str) -> index_cache.CachedPage:
+def _detail_page(project: Project, ctype: str, key: str,
+                 generation: int) -> index_cache.CachedPage:
     page = simple.project_detail(
         name=project.normalized_name, serial=project.last_serial, status=project.status,
         status_reason=project.status_reason,
         versions=project.releases.values_list("version", flat=True), files=_file_rows(project))
     result = encode(page, ctype, simple.detail_html, project.last_serial)
-    index_cache.page_set(key, result)
+    index_cache.page_store(generation, key, result)
     return result
+
+
+def anonymous_detail(org: str, normalized: str, ctype: str) -> index_cache.CachedPage | None:
+    """The cached page of a project an anonymous caller may read, or None (then the view
+    answers: 404, or a page it builds)."""
+    if not index_cache.shared():
+        return None
+    key = index_cache.project_page_key(org, normalized, "simple", ctype)
+    lookup = index_cache.project_lookup(org, normalized, key)
+    route = lookup.route
+    if (route is None or route.status == ProjectStatus.QUARANTINED
+            or not may_read(ANONYMOUS, route)):
+        return None
+    return lookup.page(key)
 
 
 @require_safe
@@ -143,11 +225,11 @@ def project_detail(request, org, project):
         if request.META.get("QUERY_STRING"):
             target += "?" + request.META["QUERY_STRING"]
         return HttpResponsePermanentRedirect(target)
+    ctype = negotiate(request)
+    key = index_cache.project_page_key(org, normalized, "simple", ctype)
     try:
-        found = readable_project(request, org, normalized)
+        found, lookup = readable_project(request, org, normalized, key)
     except AuthenticationFailed as exc:
         return auth_error(exc)
-    ctype = negotiate(request)
-    key = index_cache.project_key("simple", found, ctype)
-    page = index_cache.page_get(key) or _detail_page(found, ctype, key)
+    page = lookup.page(key) or _detail_page(found.project(), ctype, key, lookup.generation)
     return respond(request, page, public=is_public(found))
