@@ -72,7 +72,8 @@ class IndexFastPath:
             return response_for_exception(request, exc)
 
     def _finish(self, request, response):
-        if not response.streaming and not response.has_header("Content-Length"):
+        if (not response.streaming and response.status_code != 304
+                and not response.has_header("Content-Length")):
             response["Content-Length"] = str(len(response.content))
         patch_vary_headers(response, ("Cookie",))  # the session middleware's, for a cache
         response = self.security.process_response(request, response)

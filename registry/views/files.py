@@ -14,6 +14,7 @@ from django.http import (
     FileResponse,
     Http404,
     HttpResponse,
+    HttpResponseNotModified,
     HttpResponseRedirect,
     StreamingHttpResponse,
 )
@@ -117,7 +118,7 @@ def download(request, org, aa, bb, rest, filename):
     public = project.visibility == Visibility.PUBLIC
     etag = f'"{file.metadata_sha256 if is_metadata else file.sha256}"'
     if etag in request.headers.get("If-None-Match", ""):
-        response = HttpResponse(status=304)
+        response = HttpResponseNotModified()  # no Content-Type: see views.simple.respond
     else:
         response = _serve(request, path, filename, public)
     response["ETag"] = etag

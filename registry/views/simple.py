@@ -8,7 +8,12 @@ import functools
 import hashlib
 import json
 
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseNotModified,
+    HttpResponsePermanentRedirect,
+)
 from django.views.decorators.http import require_safe
 from packaging.utils import canonicalize_name
 
@@ -41,7 +46,9 @@ def _etag_matches(header: str, etag: str) -> bool:
 def respond(request, page: index_cache.CachedPage, public: bool) -> HttpResponse:
     """The page, or 304 when the client holds it; caching headers by visibility."""
     if _etag_matches(request.META.get("HTTP_IF_NONE_MATCH", ""), page.etag):
-        response = HttpResponse(status=304)
+        # No Content-Type on a 304: caches (poetry's among them) copy a 304's headers onto
+        # the stored response, and a text/html there turns a cached JSON page into HTML.
+        response = HttpResponseNotModified()
     else:
         response = HttpResponse(page.body, content_type=page.content_type)
     for name, value in page_headers(page, public).items():

@@ -258,13 +258,6 @@ def test_poetry_add_and_install_from_the_private_index(published, registry, toke
     check_import(project / ".venv" / "bin" / "python", "poetry-published", cwd=project, env=env)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "server bug: a 304 Not Modified from /{org}/simple/{project}/ carries "
-    "'Content-Type: text/html; charset=utf-8' (HttpResponse(status=304) in "
-    "registry/views/simple.py) although the cached representation is "
-    "application/vnd.pypi.simple.v1+json; poetry's HTTP cache merges the 304's headers into "
-    "the stored response, parses the JSON body as HTML, finds 0 links and fails with "
-    "'Unable to find installation candidates for poetry-published (1.0)'"))
 def test_poetry_install_again_with_a_warm_http_cache(published, registry, tokens, toolbox,
                                                      tmp_path):
     published("poetry")

@@ -137,6 +137,8 @@ class TestCachingHeaders:
         again = client.get("/acme/simple/demo-pkg/", HTTP_IF_NONE_MATCH=etag)
         assert again.status_code == 304 and again.content == b""
         assert again["ETag"] == etag and again["X-PyPI-Last-Serial"]
+        # A cache copies a 304's headers onto its stored page: no Content-Type may clobber it.
+        assert "Content-Type" not in again and "Content-Length" not in again
 
     def test_etag_differs_per_content_type(self, client, public_project):
         html = client.get("/acme/simple/demo-pkg/")
