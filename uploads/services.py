@@ -115,13 +115,14 @@ def _unstage(name: str) -> None:
 
 def upload_wait(upload: Upload, *, seconds: float) -> Upload:
     """Poll the upload's status until it is final or ``seconds`` pass."""
-    deadline, pause = time.monotonic() + seconds, 0.02
+    # Small files validate in tens of milliseconds: poll often at first, then back off.
+    deadline, pause = time.monotonic() + seconds, 0.005
     while True:
         upload.refresh_from_db(fields=["status", "problems", "file"])
         if upload.status != UploadStatus.PENDING or time.monotonic() >= deadline:
             return upload
         time.sleep(pause)
-        pause = min(pause * 1.5, 0.5)
+        pause = min(pause * 1.3, 0.25)
 
 
 def upload_fail(upload_id: int, reason: str) -> None:
