@@ -19,6 +19,9 @@ def _isolated_state(settings, tmp_path):
     settings.STORAGES = stores  # assignment fires setting_changed, which resets storages
     settings.STORAGE_BACKEND = "local"
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    # Index reads check the database unless a test asks for the shared-cache fast path
+    # (tests/registry/test_fastpath.py), whichever cache the suite runs on.
+    settings.INDEX_CACHE_SHARED = False
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
     cache.clear()

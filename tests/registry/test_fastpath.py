@@ -5,6 +5,8 @@ import json
 
 import pytest
 from django.conf import settings
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 
 from accounts import services as account_services
 from accounts.capabilities import Capability
@@ -240,8 +242,15 @@ class TestWsgiHits:
                    "wsgi.input": io.BytesIO(), "wsgi.url_scheme": "http",
                    "SERVER_PROTOCOL": "HTTP/1.1", **extra}
         started = []
-        body = b"".join(application(environ, lambda status, headers: started.append(
-            (status, headers))))
+        # As Django's test client does: the test's transaction must outlive the request.
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+        try:
+            body = b"".join(application(environ, lambda status, headers: started.append(
+                (status, headers))))
+        finally:
+            request_started.connect(close_old_connections)
+            request_finished.connect(close_old_connections)
         status, headers = started[0]
         return status, dict(headers), body
 
