@@ -10,7 +10,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
-TOKEN_PREFIX = "whk_"
+TOKEN_PREFIX = "whk_"  # noqa: S105 - a public prefix, not a secret
 _TOKEN_RE = re.compile(r"^whk_([A-Za-z0-9]{16})_([A-Za-z0-9_-]{43})$")
 
 
