@@ -26,8 +26,9 @@ from accounts.principals import Principal
 from registry import services as registry_services
 from registry.models import File, Project
 from registry.permissions import can
+from registry.readme import release_render_description
 from registry.storage import blob_path, distributions, staging
-from uploads import limits, validation
+from uploads import limits, notify, validation
 from uploads.models import Upload, UploadStatus
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,8 @@ def finish(upload: Upload, status: str, problems: list[dict] | None = None,
     upload.status, upload.problems, upload.file = status, problems or [], file
     upload.finished_at = timezone.now()
     upload.save(update_fields=["status", "problems", "file", "finished_at"])
+    upload_id = upload.pk
+    transaction.on_commit(lambda: notify.upload_announce(upload_id), robust=True)
 
 
 def _problem(code: str, message: str, field: str | None = None) -> dict:
@@ -195,11 +198,22 @@ def _record(upload: Upload, report, path: str, metadata_sha256: str) -> File:
             raise Refused(*problems)
         file = registry_services.file_publish(project=project, new=new, principal=principal)
         finish(upload, UploadStatus.PUBLISHED, file=file)
+        release_id = file.release_id
+        # After the announcement above: the request has its answer while this renders.
+        transaction.on_commit(lambda: _render_readme(release_id), robust=True)
+    return file
+
+
+def _render_readme(release_id: int) -> None:
+    """Render the release's README here, or leave it to a task that retries."""
+    try:
+        release_render_description(release_id=release_id)
+    except Exception:
+        log.warning("rendering the README of release %s failed; queued for a retry",
+                    release_id, exc_info=True)
         from uploads.tasks import render_readme
 
-        release_id = file.release_id
-        transaction.on_commit(lambda: render_readme.delay(release_id), robust=True)
-    return file
+        render_readme.delay(release_id)
 
 
 def _project_for(upload: Upload, principal: Principal) -> Project:

@@ -19,7 +19,7 @@ from django.utils import timezone
 from accounts.principals import Principal
 from registry.models import File, FilenameRecord, Project
 from registry.storage import staging
-from uploads import validation
+from uploads import notify, validation
 from uploads.models import Upload, UploadStatus
 from uploads.publish import CONFLICT, finish, upload_process
 
@@ -114,15 +114,20 @@ def _unstage(name: str) -> None:
 
 
 def upload_wait(upload: Upload, *, seconds: float) -> Upload:
-    """Poll the upload's status until it is final or ``seconds`` pass."""
-    # Small files validate in tens of milliseconds: poll often at first, then back off.
-    deadline, pause = time.monotonic() + seconds, 0.005
+    """Wait until the upload's status is final or ``seconds`` pass.
+
+    With Redis the worker's announcement wakes the request at once; without it (or if an
+    announcement is lost) the status row is polled, often at first, then backing off.
+    """
+    deadline = time.monotonic() + seconds
+    pause = notify.FALLBACK_SECONDS if notify.available() else 0.005
     while True:
         upload.refresh_from_db(fields=["status", "problems", "file"])
-        if upload.status != UploadStatus.PENDING or time.monotonic() >= deadline:
+        remaining = deadline - time.monotonic()
+        if upload.status != UploadStatus.PENDING or remaining <= 0:
             return upload
-        time.sleep(pause)
-        pause = min(pause * 1.3, 0.25)
+        notify.upload_listen(upload.pk, min(pause, remaining))
+        pause = min(pause * 1.3, notify.FALLBACK_SECONDS)
 
 
 def upload_fail(upload_id: int, reason: str) -> None:

@@ -74,10 +74,38 @@ class TestAfterPublishing:
         assert "<h1" in release.description_html and "<em>hi</em>" in release.description_html
         assert dangerous_markup(release.description_html) == []
 
-    def test_rendering_is_enqueued_after_commit(self, acme, tmp_path, monkeypatch):
+    def test_rendering_runs_after_commit_and_the_announcement(self, acme, tmp_path,
+                                                              monkeypatch):
+        from uploads import notify, publish
+
+        org, token = acme
+        seen = []
+        monkeypatch.setattr(notify, "upload_announce", lambda pk: seen.append("announced"))
+
+        def render(*, release_id):
+            committed = Release.objects.filter(pk=release_id).exists()  # visible: committed
+            seen.append(("rendered", committed))
+            return real_render(release_id=release_id)
+
+        real_render = publish.release_render_description
+        monkeypatch.setattr(publish, "release_render_description", render)
+        wheel = build_wheel(tmp_path, "pkg", "1.0")
+        assert upload(org, token, wheel, "pkg", "1.0").status_code == 200
+        assert seen == ["announced", ("rendered", True)]
+        assert Release.objects.get().description_renderer == RENDERER
+
+    def test_a_failed_render_is_queued_for_the_retrying_task(self, acme, tmp_path,
+                                                             monkeypatch):
+        from uploads import publish
+
         org, token = acme
         queued = []
         monkeypatch.setattr(tasks.render_readme, "delay", queued.append)
+
+        def broken(**_kwargs):
+            raise OSError("renderer crashed")
+
+        monkeypatch.setattr(publish, "release_render_description", broken)
         wheel = build_wheel(tmp_path, "pkg", "1.0")
         assert upload(org, token, wheel, "pkg", "1.0").status_code == 200
         release = Release.objects.get()

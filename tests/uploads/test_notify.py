@@ -1,0 +1,99 @@
+"""The worker wakes the waiting request through Redis; the database stays the truth."""
+
+import uuid
+
+import pytest
+import redis
+
+from tests.corpus import build_wheel
+from tests.uploads.uploading import upload
+from uploads import notify, services, tasks
+from uploads.models import Upload, UploadStatus
+
+REDIS_TEST_URL = "redis://127.0.0.1:6379/14"
+
+
+@pytest.fixture
+def with_redis(settings):
+    """Announcements through the machine's Redis, under a prefix of this test's own."""
+    settings.REDIS_URL = REDIS_TEST_URL
+    settings.CACHES = {"default": {**settings.CACHES["default"],
+                                   "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
+    return redis.Redis.from_url(REDIS_TEST_URL)
+
+
+def test_an_announcement_is_kept_until_heard_and_then_gone(with_redis):
+    notify.upload_announce(7)
+    key = notify._key(7)
+    assert with_redis.llen(key) == 1
+    assert 0 < with_redis.ttl(key) <= 60 + 60  # expires if nobody is waiting any more
+    notify.upload_listen(7, seconds=30)  # returns because of the announcement, not the 30 s
+    assert with_redis.exists(key) == 0
+
+
+def test_listening_for_an_unannounced_upload_times_out(with_redis):
+    notify.upload_listen(8, seconds=0.01)
+    assert with_redis.exists(notify._key(8)) == 0
+
+
+def test_redis_down_loses_nothing(settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    notify.upload_announce(9)  # logged, not raised: the request falls back to polling
+    notify.upload_listen(9, seconds=0.01)
+
+
+@pytest.mark.django_db(transaction=True)
+class TestWaiting:
+    @pytest.fixture
+    def queued(self, monkeypatch, settings):
+        settings.UPLOAD_WAIT_SECONDS = 0
+        found = []
+        monkeypatch.setattr(tasks.validate_upload, "delay", found.append)
+        return found
+
+    def test_the_worker_announces_the_final_status(self, acme, tmp_path, queued, with_redis):
+        org, token = acme
+        assert upload(org, token, build_wheel(tmp_path, "pkg", "1.0"), "pkg", "1.0").status_code \
+            == 503
+        pk = queued.pop()
+        assert with_redis.exists(notify._key(pk)) == 0
+        tasks.validate_upload(pk)
+        assert with_redis.llen(notify._key(pk)) == 1
+
+    def test_a_waiting_request_wakes_on_the_announcement(self, acme, tmp_path, queued,
+                                                         with_redis, monkeypatch):
+        org, token = acme
+        upload(org, token, build_wheel(tmp_path, "pkg", "1.0"), "pkg", "1.0")
+        row = Upload.objects.get()
+        listened = []
+        real_listen = notify.upload_listen
+
+        def worker_finishes_meanwhile(upload_id, seconds):
+            listened.append(seconds)
+            if len(listened) == 1:
+                tasks.validate_upload(queued.pop())
+            real_listen(upload_id, seconds)
+
+        monkeypatch.setattr(notify, "FALLBACK_SECONDS", 30)
+        monkeypatch.setattr(notify, "upload_listen", worker_finishes_meanwhile)
+        done = services.upload_wait(row, seconds=60)
+        assert done.status == UploadStatus.PUBLISHED
+        # One listen, ended by the announcement (it was consumed), not by its 30 s timer.
+        assert listened == [30] and with_redis.exists(notify._key(row.pk)) == 0
+
+    def test_without_redis_the_request_polls_the_database(self, acme, tmp_path, queued,
+                                                          settings, monkeypatch):
+        settings.REDIS_URL = None
+        org, token = acme
+        upload(org, token, build_wheel(tmp_path, "pkg", "1.0"), "pkg", "1.0")
+        row = Upload.objects.get()
+        pauses = []
+
+        def sleep(seconds):
+            pauses.append(seconds)
+            if len(pauses) == 3:
+                tasks.validate_upload(queued.pop())
+
+        monkeypatch.setattr(notify.time, "sleep", sleep)
+        assert services.upload_wait(row, seconds=60).status == UploadStatus.PUBLISHED
+        assert len(pauses) == 3 and pauses[0] == 0.005 and pauses[0] < pauses[1] < pauses[2]
