@@ -125,7 +125,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # --- database ---------------------------------------------------------------------------
 DATABASE_URL = env("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60,
+                                                  conn_health_checks=True)}
     if env("TEST_DATABASE_NAME"):  # lets two test runs share one Postgres server
         DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME")}
 else:
@@ -173,6 +174,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = max(CELERY_TASK_TIME_LIMIT - 30, 10)
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 512 * 1024)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "wheelhouse")
+# Celery's Django fixup closes the database connection around every task unless this is set;
+# a new Postgres connection per upload cost more than validating it. Connections are still
+# dropped when too old or broken (uploads.worker runs Django's check before each task).
+CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000)
 
 # --- storage ----------------------------------------------------------------------------
 STORAGE_BACKEND = env("STORAGE_BACKEND", "local")

@@ -1,4 +1,4 @@
-"""Resource limits for the Celery worker processes that parse untrusted archives.
+"""Resource limits and database connections for the Celery worker processes.
 
 The address-space limit is set when a worker (and each of its pool processes) starts; a
 task that passes it gets MemoryError and its upload is failed cleanly. The web process
@@ -8,8 +8,9 @@ never parses archives, and with eager Celery (the embedded default) nothing is l
 import logging
 import resource
 
-from celery.signals import worker_init, worker_process_init
+from celery.signals import task_prerun, worker_init, worker_process_init
 from django.conf import settings
+from django.db import close_old_connections
 
 log = logging.getLogger(__name__)
 
@@ -31,3 +32,11 @@ def _limit_worker_memory(**_kwargs) -> None:
         return
     memory_limit_apply(settings.UPLOAD_WORKER_MEMORY_LIMIT)
     log.info("worker address space limited to %s bytes", settings.UPLOAD_WORKER_MEMORY_LIMIT)
+
+
+@task_prerun.connect
+def _fresh_enough_connection(task=None, **_kwargs) -> None:
+    """As at the start of a web request: drop a connection that is too old or broken."""
+    if task is not None and getattr(task.request, "is_eager", False):
+        return  # in-process: the connection belongs to the request that runs the task
+    close_old_connections()

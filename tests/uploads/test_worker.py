@@ -56,3 +56,28 @@ def test_the_setting_defaults_to_two_gib():
     from config import settings as config
 
     assert config.UPLOAD_WORKER_MEMORY_LIMIT == 2 * GIB
+
+
+def test_worker_tasks_reuse_the_database_connection():
+    """Celery's Django fixup closes the connection around every task unless this is set."""
+    from celery.fixups.django import DjangoWorkerFixup
+    from django.conf import settings
+
+    from config.celery import app
+
+    assert DjangoWorkerFixup(app).db_reuse_max == settings.CELERY_DB_REUSE_MAX >= 100
+
+
+def test_before_each_worker_task_an_old_or_broken_connection_is_dropped(monkeypatch):
+    from types import SimpleNamespace
+
+    from celery.signals import task_prerun
+
+    from uploads import worker
+
+    checks = []
+    monkeypatch.setattr(worker, "close_old_connections", lambda: checks.append("checked"))
+    task_prerun.send(sender=None, task=SimpleNamespace(request=SimpleNamespace(is_eager=False)))
+    assert checks == ["checked"]
+    task_prerun.send(sender=None, task=SimpleNamespace(request=SimpleNamespace(is_eager=True)))
+    assert checks == ["checked"]  # in-process, the request's connection is left alone
