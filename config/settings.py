@@ -125,8 +125,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # --- database ---------------------------------------------------------------------------
 DATABASE_URL = env("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60,
-                                                  conn_health_checks=True)}
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
     if env("TEST_DATABASE_NAME"):  # lets two test runs share one Postgres server
         DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME")}
 else:
