@@ -4,8 +4,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from packaging.utils import canonicalize_name, canonicalize_version
 
 from accounts import services as account_services
@@ -46,9 +45,16 @@ class NewFile:
     metadata: dict = field(default_factory=dict)
 
 
+_BUMP_SQL = ("UPDATE registry_project SET last_serial = last_serial + 1 WHERE id = %s "
+             "RETURNING last_serial")
+
+
 def project_bump(project: Project) -> None:
-    Project.objects.filter(pk=project.pk).update(last_serial=F("last_serial") + 1)
-    project.refresh_from_db(fields=["last_serial"])
+    """Count one more change of the project (its serial) and drop its cached pages."""
+    # One statement that also returns the new serial (Postgres and SQLite >= 3.35).
+    with connection.cursor() as cursor:
+        cursor.execute(_BUMP_SQL, [project.pk])
+        project.last_serial = cursor.fetchone()[0]
     index_cache.invalidate(project)
 
 
@@ -83,6 +89,11 @@ def _release_for(project: Project, new: NewFile) -> Release:
     )
 
 
+def sdist_message(project_name: str, version: str) -> str:
+    return (f"Only one sdist may be uploaded per release: '{project_name}' {version} already "
+            "has one. Upload it under a new version.")
+
+
 @transaction.atomic
 def file_publish(*, project: Project, new: NewFile, principal: Principal) -> File:
     """Record an already stored file in the index. Raises FileExists on a reused name."""
@@ -97,7 +108,7 @@ def file_publish(*, project: Project, new: NewFile, principal: Principal) -> Fil
             release__project=project,
             release__canonical_version=canonicalize_version(new.version),
             packagetype=PackageType.SDIST).exists():
-        raise ValidationError("Only one sdist may be uploaded per release.")
+        raise ValidationError(sdist_message(project.name, new.version))
     release = _release_for(project, new)
     file = File.objects.create(
         org=project.org, release=release, filename=new.filename,

@@ -1,8 +1,9 @@
 """Size limits and release rules checked before an upload is accepted.
 
-The web process checks them first so a refused upload is answered at once; the worker
-checks them again inside the publishing transaction, where the org row is locked, so that
-concurrent uploads cannot together pass a limit that each alone would pass.
+The web process checks the per-file size and the one-sdist rule first, so such an upload is
+refused at once; the worker checks the release rule again, and the project and org totals,
+inside the publishing transaction, where the org row is locked, so that concurrent uploads
+cannot together pass a limit that each alone would pass.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from packaging.version import InvalidVersion, Version
 
 from accounts.models import Organization
 from registry.models import File, PackageType, Project
+from registry.services import sdist_message
 
 MIB = 1024 * 1024
 
@@ -25,9 +27,16 @@ def max_file_size(org: Organization, project: Project | None) -> int:
     return min(limit, settings.UPLOAD_MAX_FILE_SIZE_CAP)
 
 
+def org_for_upload(slug: str) -> Organization | None:
+    """The org, with the largest file limit any of its projects has (for ``stream_limit``)."""
+    return (Organization.objects.filter(slug=slug)
+            .annotate(largest_project_limit=Max("projects__max_file_size")).first())
+
+
 def stream_limit(org: Organization) -> int:
-    """The most any file of ``org`` may be, known before the form says which project."""
-    largest = Project.objects.filter(org=org).aggregate(m=Max("max_file_size"))["m"] or 0
+    """The most any file of ``org`` (from ``org_for_upload``) may be, before the form says
+    which project."""
+    largest = org.largest_project_limit or 0
     return min(max(max_file_size(org, None), largest), settings.UPLOAD_MAX_FILE_SIZE_CAP)
 
 
@@ -71,8 +80,3 @@ def sdist_problems(*, project: Project | None, version: str, filetype: str) -> l
                            packagetype=PackageType.SDIST).exists():
         return [sdist_message(project.name, version)]
     return []
-
-
-def sdist_message(project_name: str, version: str) -> str:
-    return (f"Only one sdist may be uploaded per release: '{project_name}' {version} already "
-            "has one. Upload it under a new version.")

@@ -190,10 +190,9 @@ def _record(upload: Upload, report, path: str, metadata_sha256: str) -> File:
         # One publisher at a time per org: size totals and filename checks stay exact.
         Organization.objects.select_for_update().filter(pk=upload.org_id).first()
         project = _project_for(upload, principal)
-        problems = limits.sdist_problems(project=project, version=new.version,
-                                         filetype=new.packagetype)
-        problems += limits.quota_problems(org=upload.org, project=project,
-                                          project_name=project.name, size=upload.size)
+        # The one-sdist rule is file_publish's (it raises ValidationError).
+        problems = limits.quota_problems(org=upload.org, project=project,
+                                         project_name=project.name, size=upload.size)
         if problems:
             raise Refused(*problems)
         file = registry_services.file_publish(project=project, new=new, principal=principal)

@@ -8,7 +8,6 @@ from packaging.utils import canonicalize_name
 from accounts.authentication import AuthenticationFailed, principal_from_request
 from accounts.capabilities import Capability
 from accounts.ratelimit import RateLimited, rate_hit
-from accounts.selectors import org_get
 from registry.models import ProhibitedName, Project, ProjectStatus
 from registry.permissions import can, can_create_project
 from uploads import limits, services, validation
@@ -42,7 +41,7 @@ def legacy_redirect(request, org):
 def upload(request, org):
     if request.method != "POST":
         return reply(405, ("Uploads are POSTed here with twine, uv publish, or similar.",))
-    organisation = org_get(org)
+    organisation = limits.org_for_upload(org)
     if organisation is None:
         raise Http404("No such organisation.")
     try:
@@ -133,10 +132,9 @@ def _checked(request, org, principal, form, content, project):
                                             blake2_256=digests["blake2_256"])
     if replay is not None:
         return reply(replay.status, replay.messages)
+    # The size totals are checked by the worker, under the org lock, where they are exact.
     refusals = limits.sdist_problems(project=project, version=form.version,
                                      filetype=form.filetype)
-    refusals += limits.quota_problems(org=org, project=project, project_name=form.name,
-                                      size=content.size)
     if refusals:
         return reply(400, refusals)
     return _staged(request, org, principal, form, content, project, filename, digests)
