@@ -115,16 +115,29 @@ def manage(env: dict, *args: str) -> str:
     return result.stdout
 
 
+def wheelhouse_bin(work: Path) -> Path:
+    """A virtual environment with Wheelhouse's runtime dependencies only, as the Dockerfile's
+    ``pip install .`` gives production: the development tools (twine, schemathesis, ...) pull
+    in libraries that Django REST framework would import into every web worker. The code
+    itself runs from the checkout (``PYTHONPATH``)."""
+    import tomllib
+
+    dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    return make_venv(work / "venv-wheelhouse", *dependencies["dependencies"])
+
+
 def start_wheelhouse(work: Path, env: dict, org: str, fresh: bool = True) -> Server:
+    bin_dir = wheelhouse_bin(work)
+    env = {**env, "PYTHONPATH": str(ROOT)}
     if fresh:
         manage(env, "migrate", "--no-input", "-v0")
         manage(env, "createorg", org, "--visibility", "public")
     token = manage(env, "createtoken", "--org", org, "--permission", "upload").split()[-1]
     port = free_port()
-    process = subprocess.Popen([str(VENV_BIN / "gunicorn"), "config.wsgi", "-b",
+    process = subprocess.Popen([str(bin_dir / "gunicorn"), "config.wsgi", "-b",
                                 f"127.0.0.1:{port}", *GUNICORN_ARGS], cwd=ROOT, env=env,
                                stdout=_log(work, "wheelhouse"), stderr=subprocess.STDOUT)
-    celery = subprocess.Popen([str(VENV_BIN / "celery"), "-A", "config", "worker",
+    celery = subprocess.Popen([str(bin_dir / "celery"), "-A", "config", "worker",
                                "--concurrency", "2", "--loglevel", "WARNING"], cwd=ROOT, env=env,
                               stdout=_log(work, "celery"), stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -136,8 +149,9 @@ def start_wheelhouse(work: Path, env: dict, org: str, fresh: bool = True) -> Ser
 
 def start_ceiling(work: Path, pages: Path) -> Server:
     port = free_port()
-    env = {**os.environ, **SERVER_ENV, "CEILING_PAGES": str(pages)}
-    process = subprocess.Popen([str(VENV_BIN / "gunicorn"), "benchmarks.ceiling:application",
+    env = {**os.environ, **SERVER_ENV, "CEILING_PAGES": str(pages), "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen([str(wheelhouse_bin(work) / "gunicorn"),
+                                "benchmarks.ceiling:application",
                                 "-b", f"127.0.0.1:{port}", *GUNICORN_ARGS], cwd=ROOT, env=env,
                                stdout=_log(work, "ceiling"), stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
