@@ -177,6 +177,11 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "wheelhouse")
 # a new Postgres connection per upload cost more than validating it. Connections are still
 # dropped when too old or broken (uploads.worker runs Django's check before each task).
 CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000)
+# Run by ``celery -A config beat`` (one per deployment).
+CELERY_BEAT_SCHEDULE = {
+    "expire-stale-uploads": {"task": "uploads.tasks.expire_stale_uploads",
+                             "schedule": env_int("UPLOAD_EXPIRE_EVERY_SECONDS", 600)},
+}
 
 # --- storage ----------------------------------------------------------------------------
 STORAGE_BACKEND = env("STORAGE_BACKEND", "local")

@@ -33,7 +33,7 @@ def command_of(service: str) -> str:
 
 class TestServices:
     def test_has_web_worker_postgres_redis_and_object_store(self):
-        assert {"web", "worker", "postgres", "redis", "minio"} <= set(SERVICES)
+        assert {"web", "worker", "beat", "postgres", "redis", "minio"} <= set(SERVICES)
 
     def test_web_runs_gunicorn_on_our_wsgi_module(self):
         command = command_of("web")
@@ -55,9 +55,21 @@ class TestServices:
 
         assert queue == settings.CELERY_TASK_DEFAULT_QUEUE
 
+    def test_beat_runs_our_periodic_tasks(self):
+        command = command_of("beat")
+        app = re.search(r"celery -A (\S+) beat", command).group(1)
+        celery_app = importlib.import_module(app).celery_app
+        celery_app.loader.import_default_modules()  # what a worker does: find the tasks
+        schedule = celery_app.conf.beat_schedule
+        assert schedule, "nothing for beat to run"
+        for entry in schedule.values():
+            assert entry["task"] in celery_app.tasks, f"no task named {entry['task']}"
+        # The schedule file must be somewhere the image's unprivileged user may write.
+        assert re.search(r"-s /tmp/", command)
+
     def test_every_variable_the_apps_read_is_one_our_settings_know(self):
         env = SERVICES["web"]["environment"]
-        assert env == SERVICES["worker"]["environment"]
+        assert env == SERVICES["worker"]["environment"] == SERVICES["beat"]["environment"]
         settings_text = (ROOT / "config" / "settings.py").read_text()
         for name in env:
             assert f'"{name}"' in settings_text, f"{name} is not read by config/settings.py"

@@ -23,7 +23,7 @@ from uploads import notify, validation
 from uploads.models import Upload, UploadStatus
 from uploads.publish import CONFLICT, finish, upload_process
 
-__all__ = ["Outcome", "StagingFailed", "existing_file_outcome",
+__all__ = ["Outcome", "StagingFailed", "existing_file_outcome", "stale_after",
            "upload_earlier", "upload_expire", "upload_fail", "upload_process", "upload_stage",
            "upload_wait"]
 
@@ -138,6 +138,13 @@ def upload_fail(upload_id: int, reason: str) -> None:
     staging().delete(upload.staged_name)
     finish(upload, UploadStatus.FAILED, [{"code": "internal", "message": reason,
                                           "field": None}])
+
+
+def stale_after() -> timedelta:
+    """When a pending upload's worker must have stopped: an hour, or longer if a task may
+    wait in the queue for the request's whole wait and then run to its hard time limit."""
+    return timedelta(seconds=max(3600, settings.CELERY_TASK_TIME_LIMIT
+                                 + settings.UPLOAD_WAIT_SECONDS))
 
 
 def upload_expire(*, older_than: timedelta) -> int:

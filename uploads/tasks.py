@@ -32,3 +32,9 @@ def validate_upload(upload_id: int) -> None:
 def render_readme(release_id: int) -> None:
     """Render a release's description to sanitised HTML (safe to run again)."""
     release_render_description(release_id=release_id)
+
+
+@shared_task(ignore_result=True)
+def expire_stale_uploads() -> int:
+    """Periodic (Celery beat): what ``manage.py expire_uploads`` does with its defaults."""
+    return services.upload_expire(older_than=services.stale_after())

@@ -92,3 +92,25 @@ def test_stale_pending_uploads_are_expired(acme, tmp_path, slow_worker):
     assert Upload.objects.get().status == UploadStatus.FAILED and leftovers() == []
     tasks.validate_upload(slow_worker.pop())  # the lost task turns up after all: a no-op
     assert not File.objects.exists()
+
+
+def test_celery_beat_expires_stale_uploads_on_its_schedule(acme, tmp_path, slow_worker,
+                                                          settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from config.celery import app
+
+    entry = next(e for e in app.conf.beat_schedule.values()
+                 if e["task"] == tasks.expire_stale_uploads.name)
+    assert entry["schedule"] == 600
+    org, token = acme
+    assert upload(org, token, build_wheel(tmp_path, "old", "1.0"), "old", "1.0").status_code \
+        == 503
+    Upload.objects.update(created_at=timezone.now() - timedelta(hours=2))
+    assert upload(org, token, build_wheel(tmp_path, "new", "1.0"), "new", "1.0").status_code \
+        == 503
+    assert tasks.expire_stale_uploads() == 1  # the fresh one may still be validated
+    assert sorted(Upload.objects.values_list("project_name", "status")) == [
+        ("new", UploadStatus.PENDING), ("old", UploadStatus.FAILED)]
