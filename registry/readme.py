@@ -10,10 +10,6 @@ import io
 from email.message import Message
 from importlib.metadata import version
 
-import readme_renderer.markdown
-import readme_renderer.rst
-import readme_renderer.txt
-
 from registry.models import Release
 
 RENDERER = f"readme-renderer {version('readme-renderer')}"
@@ -30,6 +26,12 @@ def render_description(text: str, content_type: str) -> str:
     """Sanitised HTML for ``text``; plain text (escaped) when its markup does not render."""
     if not text:
         return ""
+    # Imported here: the renderers (docutils, pygments, nh3) weigh ~18 MiB per process, and
+    # only Celery workers render; web processes import this module but never call this.
+    import readme_renderer.markdown
+    import readme_renderer.rst
+    import readme_renderer.txt
+
     kind, params = _content_type(content_type)
     html = None
     if kind == "text/markdown":

@@ -161,3 +161,31 @@ class TestRenderReadmesCommand:
     def test_bad_input_is_one_clear_error(self, releases, args, message):
         with pytest.raises(CommandError, match=message):
             self.run(*args)
+
+
+def test_web_processes_do_not_load_the_renderers():
+    """They weigh MiBs per process and only workers render (or validate) READMEs."""
+    import subprocess
+    import sys
+    import textwrap
+
+    from tests.live import ROOT
+
+    probe = textwrap.dedent("""
+        import sys
+        import config.wsgi
+        from django.urls import get_resolver
+        get_resolver().url_patterns  # every view module, as the first request loads them
+        import uploads.publish, uploads.services, uploads.tasks, uploads.views
+        from registry.readme import render_description
+        print(sorted(m for m in ("readme_renderer.rst", "readme_renderer.markdown", "nh3",
+                                 "cmarkgfm") if m in sys.modules))
+        render_description("*hi*", "text/markdown")  # and they load when needed
+        print("readme_renderer.markdown" in sys.modules)
+    """)
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
+                            text=True, timeout=120,
+                            env={"PATH": "/usr/bin:/bin", "WHEELHOUSE_VAR_DIR": str(ROOT / "var"),
+                                 "DJANGO_SETTINGS_MODULE": "config.settings"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[:2] == ["[]", "True"]

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 
-import readme_renderer.rst
-
 from .results import Problem
 
 # Like PyPI, a description without a content type is treated as reStructuredText.
@@ -20,6 +18,10 @@ def check_readme(description: str | None, content_type: str | None) -> list[Prob
     # Markdown and plain text always render; only reStructuredText can fail.
     if kind != "text/x-rst":
         return []
+    # Imported here: the renderers (docutils, pygments, nh3) weigh ~18 MiB, and the web
+    # process, which uses the rest of this package, never renders.
+    import readme_renderer.rst
+
     warnings = io.StringIO()
     if readme_renderer.rst.render(description, stream=warnings) is not None:
         return []
