@@ -37,6 +37,8 @@ class Organization(models.Model):
     )
     members_can_create_projects = models.BooleanField(default=True)
     max_file_size = models.BigIntegerField(null=True, blank=True)
+    # Bytes of the org's distribution files, kept by registry.usage for the upload quota.
+    used_bytes = models.BigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -32,6 +32,8 @@ class Project(models.Model):
     restricted = models.BooleanField(default=False)
     max_file_size = models.BigIntegerField(null=True, blank=True)
     last_serial = models.BigIntegerField(default=0)
+    # Bytes of the project's distribution files, kept by registry.usage for the upload quota.
+    used_bytes = models.BigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -9,7 +9,7 @@ cannot together pass a limit that each alone would pass.
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Max, Sum
+from django.db.models import Max
 from packaging.utils import canonicalize_version
 from packaging.version import InvalidVersion, Version
 
@@ -49,17 +49,21 @@ def _size(value: int) -> str:
 
 def quota_problems(*, org: Organization, project: Project | None, project_name: str,
                    size: int) -> list[str]:
-    """Why adding ``size`` bytes would pass the project's or the org's total size limit."""
+    """Why adding ``size`` bytes would pass the project's or the org's total size limit.
+
+    Reads the counters (``registry.usage``) of the rows given: the publishing worker passes
+    the org it locked and the project it read after taking the lock.
+    """
     problems = []
     if project is not None:
-        used = File.objects.filter(release__project=project).aggregate(s=Sum("size"))["s"] or 0
+        used = project.used_bytes
         if used + size > settings.UPLOAD_MAX_PROJECT_SIZE:
             problems.append(
                 f"Project size limit exceeded: project '{project_name}' already uses "
                 f"{_size(used)} of its {_size(settings.UPLOAD_MAX_PROJECT_SIZE)} limit and "
                 f"this file is {_size(size)}. Delete old releases or ask the instance "
                 "administrator to raise the limit.")
-    used = File.objects.filter(org=org).aggregate(s=Sum("size"))["s"] or 0
+    used = org.used_bytes
     if used + size > settings.UPLOAD_MAX_ORG_SIZE:
         problems.append(
             f"Organisation size limit exceeded: '{org.slug}' already uses {_size(used)} of its "

@@ -188,10 +188,10 @@ def _record(upload: Upload, report, path: str, metadata_sha256: str) -> File:
         metadata=report.metadata)
     with transaction.atomic():
         # One publisher at a time per org: size totals and filename checks stay exact.
-        Organization.objects.select_for_update().filter(pk=upload.org_id).first()
+        org = Organization.objects.select_for_update().get(pk=upload.org_id)
         project = _project_for(upload, principal)
         # The one-sdist rule is file_publish's (it raises ValidationError).
-        problems = limits.quota_problems(org=upload.org, project=project,
+        problems = limits.quota_problems(org=org, project=project,
                                          project_name=project.name, size=upload.size)
         if problems:
             raise Refused(*problems)

@@ -89,6 +89,22 @@ class TestTotals:
         assert File.objects.count() == 1 and leftovers() == []
 
 
+    def test_totals_come_from_counters_not_from_summing_the_org(self, acme, tmp_path):
+        from django.db import connection
+        from django.db.models import Sum
+        from django.test.utils import CaptureQueriesContext
+
+        org, token = acme
+        for version in ("1.0", "2.0"):
+            with CaptureQueriesContext(connection) as queries:
+                assert upload(org, token, build_wheel(tmp_path, "pkg", version), "pkg",
+                              version).status_code == 200
+            assert not [q["sql"] for q in queries.captured_queries
+                        if "SUM(" in q["sql"].upper()]
+        org.refresh_from_db()
+        assert org.used_bytes == File.objects.aggregate(s=Sum("size"))["s"] > 0
+
+
 class TestOneSdistPerRelease:
     def test_a_second_sdist_for_a_release_is_refused(self, acme, tmp_path):
         org, token = acme

@@ -1,0 +1,35 @@
+"""Bytes of distribution files per project and per org, kept as counters for the quota.
+
+Every upload checks the project's and the org's totals; summing every file of a big org each
+time would cost more as the org grows. The counters move with every File row created or
+deleted, through signals (so deletes by the admin and by cascades count too), by atomic
+UPDATEs; the publishing worker reads them under the org lock.
+"""
+
+from django.db.models import F
+from django.db.models.signals import post_delete, post_save
+
+from accounts.models import Organization
+from registry.models import File, Project
+
+
+def _move(file: File, delta: int) -> None:
+    Organization.objects.filter(pk=file.org_id).update(used_bytes=F("used_bytes") + delta)
+    if File.release.is_cached(file):
+        projects = Project.objects.filter(pk=file.release.project_id)
+    else:  # a cascade: the release row is still there (files go first)
+        projects = Project.objects.filter(releases=file.release_id)
+    projects.update(used_bytes=F("used_bytes") + delta)
+
+
+def _file_saved(sender, instance: File, created: bool, raw: bool = False, **kwargs) -> None:
+    if created and not raw:
+        _move(instance, instance.size)
+
+
+def _file_deleted(sender, instance: File, **kwargs) -> None:
+    _move(instance, -instance.size)
+
+
+post_save.connect(_file_saved, sender=File, dispatch_uid="registry.usage.file_saved")
+post_delete.connect(_file_deleted, sender=File, dispatch_uid="registry.usage.file_deleted")
