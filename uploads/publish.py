@@ -188,7 +188,7 @@ def _record(upload: Upload, report, path: str, metadata_sha256: str) -> File:
         metadata=report.metadata)
     with transaction.atomic():
         # One publisher at a time per org: size totals and filename checks stay exact.
-        org = Organization.objects.select_for_update().get(pk=upload.org_id)
+        org = upload.org = Organization.objects.select_for_update().get(pk=upload.org_id)
         project = _project_for(upload, principal)
         # The one-sdist rule is file_publish's (it raises ValidationError).
         problems = limits.quota_problems(org=org, project=project,
@@ -237,7 +237,7 @@ def _project_for(upload: Upload, principal: Principal) -> Project:
 
 
 def _refused(upload: Upload, exc: Exception) -> None:
-    existing = File.objects.filter(org=upload.org, filename=upload.filename).first()
+    existing = File.objects.filter(org_id=upload.org_id, filename=upload.filename).first()
     if existing is not None and existing.blake2_256_digest == upload.blake2_256_digest:
         finish(upload, UploadStatus.EXISTED, file=existing)  # a concurrent twin won
         return

@@ -11,7 +11,8 @@ from uploads.models import Upload
 
 @shared_task(acks_late=True, reject_on_worker_lost=False, max_retries=0)
 def validate_upload(upload_id: int) -> None:
-    upload = Upload.objects.select_related("org", "user", "token").filter(pk=upload_id).first()
+    # The org is read (and locked) by the publishing transaction.
+    upload = Upload.objects.select_related("user", "token").filter(pk=upload_id).first()
     if upload is None:
         return
     try:
