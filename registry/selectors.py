@@ -5,13 +5,14 @@ PROJECT_READ as one query; tests check that the two agree on every case.
 """
 
 from django.db.models import Count, Max, Q, QuerySet, Sum
+from packaging.utils import canonicalize_version
 from packaging.version import InvalidVersion, Version
 
 from accounts.capabilities import OrgRole, Visibility
 from accounts.models import ApiToken, Organization
 from accounts.principals import ANONYMOUS, Principal
 from accounts.selectors import membership_role, team_ids
-from registry.models import File, Project, ProjectGrant, ProjectStatus, Release
+from registry.models import File, PackageType, Project, ProjectGrant, ProjectStatus, Release
 from registry.permissions import effective_principal, token_in_force
 
 # Q() is "no condition", which vanishes when OR-ed with another Q: "every row" is spelt out.
@@ -111,6 +112,13 @@ def release_get(project: Project, version: str) -> Release | None:
             return None
         found = releases_of(project).filter(version=canonical).first()
     return found
+
+
+def release_has_sdist(project: Project, version: str) -> bool:
+    """Whether the release ``version`` of ``project`` (1.0 and 1.0.0 alike) has an sdist."""
+    return File.objects.filter(release__project=project,
+                               release__canonical_version=canonicalize_version(version),
+                               packagetype=PackageType.SDIST).exists()
 
 
 def files_of(project: Project, version: str | None = None) -> QuerySet[File]:

@@ -22,6 +22,7 @@ from registry.models import (
     ProjectGrant,
     Release,
 )
+from registry.selectors import release_has_sdist
 from registry.storage import distributions
 
 
@@ -104,10 +105,7 @@ def file_publish(*, project: Project, new: NewFile, principal: Principal) -> Fil
         FilenameRecord.objects.create(org=project.org, filename=new.filename,
                                       sha256_digest=new.sha256,
                                       blake2_256_digest=new.blake2_256)
-    if new.packagetype == PackageType.SDIST and File.objects.filter(
-            release__project=project,
-            release__canonical_version=canonicalize_version(new.version),
-            packagetype=PackageType.SDIST).exists():
+    if new.packagetype == PackageType.SDIST and release_has_sdist(project, new.version):
         raise ValidationError(sdist_message(project.name, new.version))
     release = _release_for(project, new)
     file = File.objects.create(

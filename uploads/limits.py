@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import Max
-from packaging.utils import canonicalize_version
-from packaging.version import InvalidVersion, Version
 
 from accounts.models import Organization
-from registry.models import File, PackageType, Project
+from registry.models import PackageType, Project
+from registry.selectors import release_has_sdist
 from registry.services import sdist_message
 
 MIB = 1024 * 1024
@@ -76,11 +75,6 @@ def sdist_problems(*, project: Project | None, version: str, filetype: str) -> l
     """An sdist for a release that already has one is refused: one sdist per release."""
     if project is None or filetype != PackageType.SDIST:
         return []
-    try:
-        canonical = canonicalize_version(Version(version))
-    except InvalidVersion:
-        return []
-    if File.objects.filter(release__project=project, release__canonical_version=canonical,
-                           packagetype=PackageType.SDIST).exists():
+    if release_has_sdist(project, version):
         return [sdist_message(project.name, version)]
     return []

@@ -52,6 +52,12 @@ def finish(upload: Upload, status: str, problems: list[dict] | None = None,
     transaction.on_commit(lambda: notify.upload_announce(upload_id), robust=True)
 
 
+def name_taken_message(filename: str) -> str:
+    """The refusal of a filename this org already used for other bytes."""
+    return (f"File already exists ('{filename}', with different content). A filename can be "
+            "used only once, even after deletion; use a new version.")
+
+
 def _problem(code: str, message: str, field: str | None = None) -> dict:
     return {"code": code, "message": message, "field": field}
 
@@ -242,9 +248,7 @@ def _refused(upload: Upload, exc: Exception) -> None:
         finish(upload, UploadStatus.EXISTED, file=existing)  # a concurrent twin won
         return
     if isinstance(exc, registry_services.FileExists | IntegrityError):
-        messages = [f"File already exists ('{upload.filename}', with different content). "
-                    "A filename can be used only once, even after deletion; "
-                    "use a new version."]
+        messages = [name_taken_message(upload.filename)]
     elif isinstance(exc, Refused):
         messages = exc.messages
     else:

@@ -15,13 +15,14 @@ from django.conf import settings
 from django.core.files import File as DjangoFile
 from django.db import transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from accounts.principals import Principal
-from registry.models import File, FilenameRecord, Project
+from registry.models import File, FilenameRecord
 from registry.storage import staging
 from uploads import notify, validation
 from uploads.models import Upload, UploadStatus
-from uploads.publish import CONFLICT, finish, upload_process
+from uploads.publish import CONFLICT, finish, name_taken_message, upload_process
 
 __all__ = ["Outcome", "StagingFailed", "existing_file_outcome", "stale_after",
            "upload_earlier", "upload_expire", "upload_fail", "upload_process", "upload_stage",
@@ -43,16 +44,13 @@ class Outcome:
     retry_after: int | None = None
 
 
-def existing_file_outcome(*, project: Project | None, org, filename: str,
-                          blake2_256: str) -> Outcome | None:
+def existing_file_outcome(*, org, filename: str, blake2_256: str) -> Outcome | None:
     """Replays: the same file again is 200; the same name with other content is refused."""
     record = FilenameRecord.objects.filter(org=org, filename=filename).first()
     if record is None:
         return None
     if record.blake2_256_digest != blake2_256:
-        return Outcome(400, (f"File already exists ('{filename}', with different content). "
-                             "A filename can be used only once, even after deletion; "
-                             "use a new version.",))
+        return Outcome(400, (name_taken_message(filename),))
     if File.objects.filter(org=org, filename=filename).exists():
         return Outcome(200)
     return Outcome(400, (f"File already exists ('{filename}' was uploaded before and has "
@@ -96,14 +94,25 @@ def upload_stage(*, org, principal: Principal, project_name: str, create_project
                 sha256_digest=digests["sha256"], blake2_256_digest=digests["blake2_256"],
                 staged_name=staged_name, user=principal.user, token=principal.token,
                 ip=principal.ip)
-            from uploads.tasks import validate_upload
-
-            transaction.on_commit(lambda: validate_upload.delay(upload.pk), robust=True)
+            transaction.on_commit(lambda: _enqueue(upload.pk), robust=True)
     except Exception as exc:
         log.exception("staging %s failed", filename)
         _unstage(staged_name)
         raise StagingFailed(filename) from exc
     return upload
+
+
+def _enqueue(upload_id: int) -> None:
+    """Queue the validation; if the broker cannot take it, fail the upload at once (the
+    waiting request answers with the reason, and a retry starts afresh)."""
+    from uploads.tasks import validate_upload
+
+    try:
+        validate_upload.delay(upload_id)
+    except OperationalError:  # kombu's: the broker is unreachable
+        log.exception("could not queue the validation of upload %s", upload_id)
+        upload_fail(upload_id, "The upload could not be queued for validation; nothing was "
+                               "published. Please retry.")
 
 
 def _unstage(name: str) -> None:

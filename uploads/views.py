@@ -128,7 +128,7 @@ def _checked(request, org, principal, form, content, project):
                            f"{limit:g} MiB.",))
     if problems:
         return reply(400, [p.message for p in problems])
-    replay = services.existing_file_outcome(project=project, org=org, filename=filename,
+    replay = services.existing_file_outcome(org=org, filename=filename,
                                             blake2_256=digests["blake2_256"])
     if replay is not None:
         return reply(replay.status, replay.messages)

@@ -56,6 +56,22 @@ class TestStagingFailures:
         monkeypatch.undo()
         assert_retry_publishes(org, token, wheel)
 
+    def test_broker_down_fails_the_upload_at_once_and_a_retry_starts_afresh(
+            self, acme, wheel, monkeypatch):
+        from kombu.exceptions import OperationalError as BrokerDown
+
+        from uploads import tasks
+
+        org, token = acme
+        monkeypatch.setattr(tasks.validate_upload, "delay", fail(BrokerDown("refused")))
+        response = upload(org, token, wheel, "pkg", "1.0")
+        assert response.status_code == 500
+        assert "could not be queued for validation" in response.reason_phrase
+        assert Upload.objects.get().status == UploadStatus.FAILED  # not left pending
+        assert_nothing_left(org)
+        monkeypatch.undo()
+        assert_retry_publishes(org, token, wheel)
+
     def test_half_written_staged_file_is_removed(self, acme, wheel, monkeypatch):
         org, token = acme
         store = staging()
