@@ -35,23 +35,34 @@ def org_create(
     return org
 
 
+def settings_apply(instance, changes: dict, allowed, what: str, clean) -> dict | None:
+    """Set, validate (``clean``) and save the named settings of ``instance``.
+
+    Returns ``{"before": ..., "after": ...}`` of the settings that changed, for the audit
+    trail, or None when nothing did. Unknown names are refused before anything is set.
+    """
+    unknown = set(changes) - set(allowed)
+    if unknown:
+        raise ValidationError(f"Unknown {what} settings: {', '.join(sorted(unknown))}.")
+    before = {key: getattr(instance, key) for key in changes}
+    for key, value in changes.items():
+        setattr(instance, key, value)
+    clean()
+    instance.save(update_fields=list(changes) or None)
+    changed = [key for key in changes if before[key] != getattr(instance, key)]
+    if not changed:
+        return None
+    return {"before": {k: before[k] for k in changed},
+            "after": {k: getattr(instance, k) for k in changed}}
+
+
 @transaction.atomic
 def org_update(*, org: Organization, principal: Principal, **changes) -> Organization:
     """Change an org's settings (name, default visibility, whether members create projects)."""
-    unknown = set(changes) - set(ORG_SETTINGS)
-    if unknown:
-        raise ValidationError(f"Unknown organisation settings: {', '.join(sorted(unknown))}.")
-    before = {key: getattr(org, key) for key in changes}
-    for key, value in changes.items():
-        setattr(org, key, value)
-    org.full_clean()
-    org.save(update_fields=list(changes) or None)
-    after = {key: getattr(org, key) for key in changes}
-    changed = [key for key in changes if before[key] != after[key]]
-    if changed:
+    diff = settings_apply(org, changes, ORG_SETTINGS, "organisation", org.full_clean)
+    if diff:
         audit_record(action="org.update", org=org, principal=principal, target=org.slug,
-                     data={"before": {k: before[k] for k in changed},
-                           "after": {k: after[k] for k in changed}})
+                     data=diff)
     return org
 
 

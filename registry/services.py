@@ -159,21 +159,13 @@ def project_register(*, org: Organization, name: str, principal: Principal,
 @transaction.atomic
 def project_update(*, project: Project, principal: Principal, **changes) -> Project:
     """Change a project's visibility or whether it is restricted to named teams and users."""
-    unknown = set(changes) - set(PROJECT_SETTINGS)
-    if unknown:
-        raise ValidationError(f"Unknown project settings: {', '.join(sorted(unknown))}.")
-    before = {key: getattr(project, key) for key in changes}
-    for key, value in changes.items():
-        setattr(project, key, value)
-    project.full_clean(exclude=["org"], validate_unique=False)
-    project.save(update_fields=list(changes) or None)
-    after = {key: getattr(project, key) for key in changes}
-    changed = [key for key in changes if before[key] != after[key]]
-    if changed:
+    diff = account_services.settings_apply(
+        project, changes, PROJECT_SETTINGS, "project",
+        lambda: project.full_clean(exclude=["org"], validate_unique=False))
+    if diff:
         project_bump(project)
         audit_record(action="project.update", org=project.org, principal=principal,
-                     target=project.name, data={"before": {k: before[k] for k in changed},
-                                                "after": {k: after[k] for k in changed}})
+                     target=project.name, data=diff)
     return project
 
 
