@@ -32,8 +32,8 @@ def require(allowed: bool, message: str = "You may not do this here.") -> None:
 class TokenNeedsAdminToManage(permissions.BasePermission):
     """Changes through a token need the token's admin permission (reads need only read)."""
 
-    message = ("This token may only read. Management actions need a token with the admin "
-               "permission.")
+    message = ("This token may not manage this: management actions need a token with the "
+               "admin permission.")
 
     def has_permission(self, request, view):
         token = request.auth if isinstance(request.auth, ApiToken) else None
@@ -52,6 +52,9 @@ class SessionUserOnly(permissions.BasePermission):
 
 
 DEFAULT_PERMISSIONS = [permissions.IsAuthenticated, TokenNeedsAdminToManage]
+# Views whose own capability check admits upload tokens, as the capability table says
+# (upload includes yank, and creating a project where the org allows it).
+CAPABILITY_DECIDES = [permissions.IsAuthenticated]
 
 
 class Pagination(LimitOffsetPagination):

@@ -103,7 +103,8 @@ class MemberListView(ApiView):
                    responses={201: MemberSerializer},
                    summary="Add an existing user directly (or change their role)")
     def post(self, request, org: str):
-        organisation = org_or_404(request, org)
+        # The permission first: who may not manage members learns nothing about usernames.
+        organisation = org_or_404(request, org, Capability.ORG_MEMBERS)
         data = self.parsed(MemberAddSerializer)
         user = selectors.user_get(data["username"])
         if user is None:

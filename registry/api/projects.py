@@ -8,7 +8,7 @@ from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 
 from accounts import selectors as account_selectors
-from accounts.api.common import ApiView, deleted, principal_of, require
+from accounts.api.common import CAPABILITY_DECIDES, ApiView, deleted, principal_of, require
 from accounts.api.serializers import VISIBILITIES, DetailSerializer, TokenSerializer
 from accounts.capabilities import Capability
 from accounts.ratelimit import RateLimited, rate_hit
@@ -30,6 +30,8 @@ FILENAME_RULE = ("Deleting never frees a filename: the same filenames can never 
 
 
 class ProjectListView(ApiView):
+    permission_classes = CAPABILITY_DECIDES  # reads, and can_create_project for creating
+
     @extend_schema(
         operation_id="projects_list", responses=ProjectSerializer(many=True),
         parameters=[OpenApiParameter("visibility", str, enum=VISIBILITIES),

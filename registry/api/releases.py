@@ -4,7 +4,7 @@ from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
-from accounts.api.common import ApiView, principal_of
+from accounts.api.common import CAPABILITY_DECIDES, ApiView, principal_of
 from accounts.capabilities import Capability
 from registry import selectors, services
 from registry.api.common import project_or_404
@@ -51,6 +51,7 @@ class ReleaseDetailView(ApiView):
 
 
 class ReleaseYankView(ApiView):
+    permission_classes = CAPABILITY_DECIDES  # PROJECT_YANK, checked below
     undo = False
 
     @extend_schema(operation_id="releases_yank", request=YankSerializer,

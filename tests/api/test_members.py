@@ -20,6 +20,14 @@ class TestMembers:
         assert response.status_code == 201
         assert AuditEvent.objects.filter(action="member.add", target="newbie").exists()
 
+    def test_a_plain_member_learns_nothing_about_usernames(self, as_user, plain_member, org):
+        UserFactory(username="exists")
+        answers = [as_user(plain_member).post(f"/api/v1/orgs/{org.slug}/members/",
+                                              {"username": name, "role": "member"})
+                   for name in ("exists", "no-such-user")]
+        assert [a.status_code for a in answers] == [403, 403]
+        assert answers[0].json() == answers[1].json()
+
     def test_admin_cannot_make_owners(self, as_user, admin, plain_member, org):
         response = as_user(admin).patch(f"/api/v1/orgs/{org.slug}/members/mia/",
                                         {"role": "owner"})

@@ -84,6 +84,24 @@ class TestReleasesAndFiles:
         assert client.post(url + "unyank/").json()["yanked"] is False
         assert AuditEvent.objects.filter(action="release.yank").exists()
 
+    def test_an_upload_token_yanks_through_the_api_a_read_token_cannot(self, as_token, org,
+                                                                       project):
+        ReleaseFactory(project=project, version="1.0")
+        url = f"/api/v1/orgs/{org.slug}/projects/widgets/releases/1.0/yank/"
+        refused = as_token(org, permission="read").post(url, {"reason": "broken"})
+        assert refused.status_code == 403
+        response = as_token(org, permission="upload").post(url, {"reason": "broken"})
+        assert response.status_code == 200 and response.json()["yanked"]
+
+    def test_tokens_create_projects_as_the_capability_table_says(self, as_token, org):
+        url = f"/api/v1/orgs/{org.slug}/projects/"
+        assert as_token(org, permission="read").post(url, {"name": "by-reader"}).status_code \
+            == 403
+        assert as_token(org, permission="upload").post(url, {"name": "by-ci"}).status_code \
+            == 201
+        scoped = as_token(org, permission="upload", projects=["other"])
+        assert scoped.post(url, {"name": "by-scoped"}).status_code == 403
+
     def test_reader_cannot_yank(self, as_user, plain_member, org, project):
         ReleaseFactory(project=project, version="1.0")
         response = as_user(plain_member).post(
