@@ -6,7 +6,6 @@ PROJECT_READ as one query; tests check that the two agree on every case.
 
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from packaging.utils import canonicalize_version
-from packaging.version import InvalidVersion, Version
 
 from accounts.capabilities import OrgRole, Visibility
 from accounts.models import ApiToken, Organization
@@ -104,13 +103,12 @@ def releases_of(project: Project) -> QuerySet[Release]:
 
 
 def release_get(project: Project, version: str) -> Release | None:
+    """The release ``version`` names: exactly, else by PEP 440 equality (1.0 is 1.0.0), as
+    uploads match them."""
     found = releases_of(project).filter(version=version).first()
     if found is None:
-        try:
-            canonical = str(Version(version))
-        except InvalidVersion:
-            return None
-        found = releases_of(project).filter(version=canonical).first()
+        found = releases_of(project).filter(
+            canonical_version=canonicalize_version(version)).first()
     return found
 
 
@@ -124,7 +122,9 @@ def release_has_sdist(project: Project, version: str) -> bool:
 def files_of(project: Project, version: str | None = None) -> QuerySet[File]:
     """Every file of a project (quarantined ones too: this is the management view)."""
     found = File.objects.filter(release__project=project).select_related("release", "org")
-    return found.filter(release__version=version) if version else found.order_by("filename")
+    if version:
+        return found.filter(release__canonical_version=canonicalize_version(version))
+    return found.order_by("filename")
 
 
 def grants_of(project: Project) -> QuerySet[ProjectGrant]:

@@ -102,6 +102,16 @@ class TestReleasesAndFiles:
         scoped = as_token(org, permission="upload", projects=["other"])
         assert scoped.post(url, {"name": "by-scoped"}).status_code == 403
 
+    def test_a_version_names_its_release_as_uploads_match_them(self, as_user, admin, org,
+                                                               project):
+        release = ReleaseFactory(project=project, version="1.0.0")
+        FileFactory(release=release)
+        base = f"/api/v1/orgs/{org.slug}/projects/widgets/"
+        client = as_user(admin)
+        assert client.get(base + "releases/1.0/").json()["version"] == "1.0.0"
+        assert client.get(base + "files/?version=1.0").json()["count"] == 1
+        assert client.post(base + "releases/1/yank/").status_code == 200
+
     def test_reader_cannot_yank(self, as_user, plain_member, org, project):
         ReleaseFactory(project=project, version="1.0")
         response = as_user(plain_member).post(

@@ -3,7 +3,8 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from accounts.management.commands._common import OperatorCommand, get_org
-from registry.models import Project, Release
+from registry.models import Release
+from registry.selectors import project_get, release_get
 from registry.services import release_yank
 
 
@@ -28,23 +29,15 @@ class Command(OperatorCommand):
 
 
 def _release(org, project_name: str, version: str) -> Release:
-    project = Project.objects.filter(org=org, normalized_name=canonicalize_name(project_name)
-                                     ).select_related("org").first()
+    project = project_get(org, canonicalize_name(project_name))
     if project is None:
         raise CommandError(f"Unknown project '{project_name}' in '{org.slug}'.")
     try:
-        wanted = Version(version)
+        Version(version)
     except InvalidVersion as exc:
         raise CommandError(f"'{version}' is not a valid version.") from exc
-    for release in project.releases.all():
-        if release.version == version or _same(release.version, wanted):
-            release.project = project
-            return release
-    raise CommandError(f"Project '{project.name}' has no release {version}.")
-
-
-def _same(version: str, wanted: Version) -> bool:
-    try:
-        return Version(version) == wanted
-    except InvalidVersion:
-        return False
+    release = release_get(project, version)
+    if release is None:
+        raise CommandError(f"Project '{project.name}' has no release {version}.")
+    release.project = project
+    return release
