@@ -60,8 +60,19 @@ def invitation_create(*, org: Organization, role: str = OrgRole.MEMBER,
     audit_record(action="invitation.create", org=org, principal=principal,
                  target=invitee.username if invitee else email, data={"role": role})
     if invitation.email:
-        transaction.on_commit(lambda: _send(invitation, key))
+        # Sent before the commit: if the mail server refuses, the invitation is not kept
+        # (its key would be lost, and "already invited" would block a second try).
+        try:
+            _send(invitation, key)
+        except OSError as exc:  # smtplib's errors are OSErrors
+            raise EmailFailed(f"The invitation email to {invitation.email} could not be sent "
+                              "(the mail server refused it); nothing was saved. Try again "
+                              "later.") from exc
     return invitation, key
+
+
+class EmailFailed(Exception):
+    """The invitation's email could not be sent; the invitation was rolled back."""
 
 
 def _send(invitation: Invitation, key: str) -> None:

@@ -3,6 +3,7 @@
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
 from accounts import invitations, selectors, services
@@ -146,6 +147,11 @@ class MemberDetailView(ApiView):
                        "are revoked and their grants withdrawn.")
 
 
+class MailUnavailable(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The mail server is unavailable."
+
+
 class OrgInvitationListView(ApiView):
     @extend_schema(operation_id="invitations_list", responses=InvitationSerializer(many=True))
     def get(self, request, org: str):
@@ -153,7 +159,7 @@ class OrgInvitationListView(ApiView):
         return self.paged(selectors.invitations_of(organisation), InvitationSerializer)
 
     @extend_schema(operation_id="invitations_create", request=InvitationCreateSerializer,
-                   responses={201: InvitationSerializer},
+                   responses={201: InvitationSerializer, 503: DetailSerializer},
                    summary="Invite a user by username or email; the email has the accept link")
     def post(self, request, org: str):
         organisation = org_or_404(request, org)
@@ -163,9 +169,12 @@ class OrgInvitationListView(ApiView):
         if data["username"] and invitee is None:
             return Response({"detail": "No such user.", "errors": {
                 "username": [f"There is no active user '{data['username']}'."]}}, status=400)
-        invitation, _key = invitations.invitation_create(
-            org=organisation, role=data["role"], invitee=invitee, email=data["email"],
-            principal=principal_of(request))
+        try:
+            invitation, _key = invitations.invitation_create(
+                org=organisation, role=data["role"], invitee=invitee, email=data["email"],
+                principal=principal_of(request))
+        except invitations.EmailFailed as exc:
+            raise MailUnavailable(str(exc)) from exc
         return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
 
 

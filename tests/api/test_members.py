@@ -103,6 +103,25 @@ class TestInvitations:
         assert response.status_code == 404
         assert not Membership.objects.filter(user=intruder).exists()
 
+    def test_a_mail_server_refusal_keeps_no_invitation_and_says_so(self, as_user, admin, org,
+                                                                   monkeypatch):
+        import smtplib
+
+        from accounts import invitations
+
+        def refuse(*args, **kwargs):
+            raise smtplib.SMTPServerDisconnected("mail server went away")
+
+        monkeypatch.setattr(invitations, "send_mail", refuse)
+        url = f"/api/v1/orgs/{org.slug}/invitations/"
+        response = as_user(admin).post(url, {"email": "new@example.com"})
+        assert response.status_code == 503
+        assert "could not be sent" in response.json()["detail"]
+        assert not Invitation.objects.exists()
+        monkeypatch.undo()
+        assert as_user(admin).post(url, {"email": "new@example.com"}).status_code == 201
+        assert len(mail.outbox) == 1
+
     def test_email_invitation_accepted_with_the_key(self, as_user, admin, org):
         from accounts import invitations
         from accounts.principals import Principal
