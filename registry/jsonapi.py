@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from registry.simple import iso_z, version_key
 
@@ -51,7 +51,7 @@ class Links:
 def _is_prerelease(version: str) -> bool:
     try:
         return Version(version).is_prerelease
-    except InvalidVersion:
+    except ValueError:  # InvalidVersion, or a number too long for int()
         return True
 
 
@@ -71,7 +71,7 @@ def find_release(releases: Sequence[ReleaseRow], version: str) -> ReleaseRow | N
         return exact
     try:
         wanted = Version(version)
-    except InvalidVersion:
+    except ValueError:  # InvalidVersion, or a number too long for int()
         return None
     return next((r for r in releases if version_key(r.version)[1:] == (wanted, "")), None)
 

@@ -102,20 +102,28 @@ def releases_of(project: Project) -> QuerySet[Release]:
     return Release.objects.filter(project=project).prefetch_related("files")
 
 
+def _canonical(version: str) -> str:
+    """``version`` as releases store it (1.0.0 -> 1); text that is no version stays as is."""
+    try:
+        return canonicalize_version(version)
+    except ValueError:  # a number too long for int(): no release has it
+        return version
+
+
 def release_get(project: Project, version: str) -> Release | None:
     """The release ``version`` names: exactly, else by PEP 440 equality (1.0 is 1.0.0), as
     uploads match them."""
     found = releases_of(project).filter(version=version).first()
     if found is None:
         found = releases_of(project).filter(
-            canonical_version=canonicalize_version(version)).first()
+            canonical_version=_canonical(version)).first()
     return found
 
 
 def release_has_sdist(project: Project, version: str) -> bool:
     """Whether the release ``version`` of ``project`` (1.0 and 1.0.0 alike) has an sdist."""
     return File.objects.filter(release__project=project,
-                               release__canonical_version=canonicalize_version(version),
+                               release__canonical_version=_canonical(version),
                                packagetype=PackageType.SDIST).exists()
 
 
@@ -123,7 +131,7 @@ def files_of(project: Project, version: str | None = None) -> QuerySet[File]:
     """Every file of a project (quarantined ones too: this is the management view)."""
     found = File.objects.filter(release__project=project).select_related("release", "org")
     if version:
-        return found.filter(release__canonical_version=canonicalize_version(version))
+        return found.filter(release__canonical_version=_canonical(version))
     return found.order_by("filename")
 
 

@@ -216,8 +216,7 @@ def project_delete(*, project: Project, principal: Principal) -> list[str]:
     org = project.org
     audit_record(action="project.delete", org=org, principal=principal, target=project.name,
                  data={"files": names, "visibility": project.visibility})
-    project.delete()
-    index_cache.invalidate(project)
+    project.delete()  # the delete signal drops the project's cached pages
     return names
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
 
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 API_VERSION = "1.4"
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"
@@ -45,7 +45,7 @@ def version_key(version: str):
     """Sort key for PEP 440 versions; unparsable strings sort after every valid one."""
     try:
         return (0, Version(version), "")
-    except InvalidVersion:
+    except ValueError:  # InvalidVersion, or a number too long for int()
         return (1, Version("0"), version)
 
 

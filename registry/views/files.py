@@ -27,10 +27,11 @@ from registry import cache as index_cache
 from registry.models import File
 from registry.storage import distributions
 from registry.views.common import auth_error
-from registry.views.simple import may_read
+from registry.views.simple import etag_matches, may_read
 
 CHUNK = 256 * 1024
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+# At most 19 digits (any file size fits): longer numbers are not a range we understand.
+_RANGE = re.compile(r"^bytes=(\d{0,19})-(\d{0,19})$")
 
 
 def _content_type(filename: str) -> str:
@@ -117,7 +118,7 @@ def download(request, org, aa, bb, rest, filename):
     path = file.path + (".metadata" if is_metadata else "")
     public = project.visibility == Visibility.PUBLIC
     etag = f'"{file.metadata_sha256 if is_metadata else file.sha256}"'
-    if etag in request.headers.get("If-None-Match", ""):
+    if etag_matches(request.headers.get("If-None-Match", ""), etag):
         response = HttpResponseNotModified()  # no Content-Type: see views.simple.respond
     else:
         response = _serve(request, path, filename, public)
@@ -145,8 +146,7 @@ def _serve(request, path: str, filename: str, public: bool) -> HttpResponse:
 
 def _stream(request, storage, path: str, filename: str) -> HttpResponse:
     try:
-        handle = _open_local(storage, path)
-        size = os.fstat(handle.fileno()).st_size
+        handle, size = _open_local(storage, path)
     except FileNotFoundError as exc:
         raise Http404("No such file.") from exc
     wanted = parse_range(request.headers.get("Range", ""), size)
@@ -168,11 +168,15 @@ def _stream(request, storage, path: str, filename: str) -> HttpResponse:
 
 
 def _open_local(storage, path: str):
-    """A plain file object (so the WSGI server can use sendfile) for a local storage."""
+    """The open file and its size: a plain file object (so the WSGI server can use sendfile)
+    where the storage has local paths, else the storage's own file object."""
     try:
-        return open(storage.path(path), "rb")  # noqa: SIM115 - closed by the response
+        local = storage.path(path)
     except NotImplementedError:
-        return storage.open(path, "rb")
+        handle = storage.open(path, "rb")
+        return handle, handle.size
+    handle = open(local, "rb")  # noqa: SIM115 - closed by the response
+    return handle, os.fstat(handle.fileno()).st_size
 
 
 def _slice(handle, start: int, length: int):

@@ -38,14 +38,14 @@ PUBLIC_CACHE = "public, max-age=60"
 PRIVATE_CACHE = "private, max-age=0, must-revalidate"
 
 
-def _etag_matches(header: str, etag: str) -> bool:
+def etag_matches(header: str, etag: str) -> bool:
     tags = [t.strip().removeprefix("W/") for t in header.split(",")]
     return "*" in tags or etag in tags
 
 
 def respond(request, page: index_cache.CachedPage, public: bool) -> HttpResponse:
     """The page, or 304 when the client holds it; caching headers by visibility."""
-    if _etag_matches(request.META.get("HTTP_IF_NONE_MATCH", ""), page.etag):
+    if etag_matches(request.META.get("HTTP_IF_NONE_MATCH", ""), page.etag):
         # No Content-Type on a 304: caches (poetry's among them) copy a 304's headers onto
         # the stored response, and a text/html there turns a cached JSON page into HTML.
         response = HttpResponseNotModified()

@@ -4,7 +4,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from accounts.authentication import AuthenticationFailed
 from accounts.capabilities import Capability
@@ -20,7 +20,7 @@ def _sorted_releases(project: Project):
     def key(release):
         try:
             return Version(release.version)
-        except InvalidVersion:
+        except ValueError:  # InvalidVersion, or a number too long for int()
             return Version("0")
 
     return sorted(project.releases.all(), key=key, reverse=True)
@@ -79,7 +79,7 @@ def release_page(request, org, project, version):
     releases = _sorted_releases(found)
     try:
         wanted = str(Version(version))
-    except InvalidVersion as exc:
+    except ValueError as exc:  # InvalidVersion, or a number too long for int()
         raise Http404("No such release.") from exc
     release = next((r for r in releases if r.version == wanted), None)
     if release is None:

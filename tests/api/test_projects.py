@@ -111,6 +111,7 @@ class TestReleasesAndFiles:
         assert client.get(base + "releases/1.0/").json()["version"] == "1.0.0"
         assert client.get(base + "files/?version=1.0").json()["count"] == 1
         assert client.post(base + "releases/1/yank/").status_code == 200
+        assert client.get(base + f"releases/{'9' * 5000}/").status_code == 404
 
     def test_reader_cannot_yank(self, as_user, plain_member, org, project):
         ReleaseFactory(project=project, version="1.0")

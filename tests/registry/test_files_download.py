@@ -4,6 +4,8 @@ import hashlib
 import json
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
 
 from registry import moderation
 from registry.views.files import parse_range
@@ -12,6 +14,18 @@ from tests.factories import OrgFactory, ProjectFactory, ReleaseFactory, stored_f
 
 DATA = bytes(range(256)) * 40  # 10,240 bytes
 METADATA = b"Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n"
+
+
+class NoPathStorage(FileSystemStorage):
+    """A storage without local paths, as S3's: ``path()`` is not implemented (it still
+    reads the test's folder underneath)."""
+
+    def path(self, name):
+        raise NotImplementedError("This backend doesn't support absolute paths.")
+
+    def _open(self, name, mode="rb"):  # like S3's file: in memory, no file descriptor
+        with open(super().path(name), mode) as local:
+            return ContentFile(local.read(), name=name)
 
 
 def url_of(file):
@@ -44,7 +58,8 @@ class TestParseRange:
         ("", None), ("bytes=0-9", (0, 9)), ("bytes=10-", (10, 99)), ("bytes=-10", (90, 99)),
         ("bytes=90-200", (90, 99)), ("bytes=100-", False), ("bytes=-0", False),
         ("bytes=5-2", None), ("bytes=0-1,5-6", None), ("items=0-1", None), ("bytes=-", None),
-        ("bytes=-500", (0, 99)),
+        ("bytes=-500", (0, 99)), ("bytes=" + "9" * 5000 + "-", None),
+        ("bytes=-" + "9" * 5000, None),
     ])
     def test_cases(self, header, expected):
         assert parse_range(header, 100) == expected
@@ -94,6 +109,21 @@ class TestDownload:
         assert etag == f'"{public_file.sha256_digest}"'
         again = client.get(url_of(public_file), HTTP_IF_NONE_MATCH=etag)
         assert again.status_code == 304 and "Content-Type" not in again
+
+    def test_any_etag_is_not_modified(self, client, public_file):
+        response = client.get(url_of(public_file), HTTP_IF_NONE_MATCH="*")
+        assert response.status_code == 304
+
+    def test_storage_without_local_paths_streams_through_the_storage(
+            self, client, public_file, settings):
+        settings.STORAGES = {**settings.STORAGES, "distributions": {
+            **settings.STORAGES["distributions"],
+            "BACKEND": "tests.registry.test_files_download.NoPathStorage"}}
+        response = client.get(url_of(public_file))
+        assert response.status_code == 200 and body(response) == DATA
+        assert response["Content-Length"] == str(len(DATA))
+        ranged = client.get(url_of(public_file), HTTP_RANGE="bytes=0-9")
+        assert ranged.status_code == 206 and body(ranged) == DATA[:10]
 
     def test_wrong_digest_path_is_404(self, client, public_file):
         url = url_of(public_file).replace(public_file.blake2_256_digest[4:], "0" * 60)

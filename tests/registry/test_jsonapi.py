@@ -163,6 +163,7 @@ class TestViews:
 
     def test_unknown_release_and_project_are_404(self, client, project):
         assert client.get("/acme/pypi/demo/9.9/json").status_code == 404
+        assert client.get(f"/acme/pypi/demo/{'9' * 5000}/json").status_code == 404
         assert client.get("/acme/pypi/nope/json").status_code == 404
 
     def test_non_normalised_name_redirects(self, client, project):

@@ -109,6 +109,9 @@ def _packaging_problems(raw: RawMetadata) -> list[Problem]:
         Metadata.from_raw(data)  # type: ignore[arg-type]
     except ExceptionGroup as group:
         return [_from_invalid(exc) for exc in group.exceptions]
+    except ValueError as exc:  # packaging lets some through unwrapped: a number too long
+        message = f"The metadata could not be read: {short(str(exc), 200)}"
+        return [Problem("metadata-invalid", message, None)]
     return []
 
 

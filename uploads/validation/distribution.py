@@ -7,7 +7,7 @@ import tarfile
 import zipfile
 
 from packaging.metadata import RawMetadata, parse_email
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from .core_metadata import check_raw_metadata, metadata_dict, short, unparsed_problems
 from .filenames import check_filename, wheel_python_tag
@@ -119,7 +119,7 @@ def _agreement_problems(raw: RawMetadata, label: str, name: str, version: str) -
 def _same_version(left: str, right: str) -> bool:
     try:
         return Version(left) == Version(right)
-    except InvalidVersion:
+    except ValueError:  # InvalidVersion, or a number too long for int()
         return left == right
 
 
@@ -128,5 +128,5 @@ def _canonical(version: str | None) -> str | None:
         return None
     try:
         return str(Version(version))
-    except InvalidVersion:
+    except ValueError:  # InvalidVersion, or a number too long for int()
         return None

@@ -5,12 +5,10 @@ from __future__ import annotations
 import re
 
 from packaging.utils import (
-    InvalidSdistFilename,
-    InvalidWheelFilename,
     parse_sdist_filename,
     parse_wheel_filename,
 )
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from .core_metadata import short
 from .names import escaped_name, normalize_name
@@ -103,7 +101,7 @@ def _extension_problems(filename: str, filetype: str) -> list[Problem]:
 def _wheel_problems(filename: str, name: str, version: str) -> list[Problem]:
     try:
         _, file_version, _, tags = parse_wheel_filename(filename)
-    except (InvalidWheelFilename, InvalidVersion) as exc:
+    except ValueError as exc:  # InvalidWheelFilename, InvalidVersion, or a too long number
         message = f"Invalid wheel filename '{short(filename)}' (PEP 427): {short(exc, 200)}"
         return [Problem("filename-invalid", message, "content")]
     problems = _name_problems(filename, filename.split("-", 1)[0], name)
@@ -117,7 +115,7 @@ def _wheel_problems(filename: str, name: str, version: str) -> list[Problem]:
 def _sdist_problems(filename: str, name: str, version: str) -> list[Problem]:
     try:
         _, file_version = parse_sdist_filename(filename)
-    except (InvalidSdistFilename, InvalidVersion) as exc:
+    except ValueError as exc:  # InvalidSdistFilename, InvalidVersion, or a too long number
         message = f"Invalid sdist filename '{short(filename)}' (PEP 625): {short(exc, 200)}"
         return [Problem("filename-invalid", message, "content")]
     name_part = filename.removesuffix(".tar.gz").rpartition("-")[0]
@@ -146,7 +144,7 @@ def _name_problems(filename: str, name_part: str, name: str) -> list[Problem]:
 def _version_problems(filename: str, file_version: Version, version: str) -> list[Problem]:
     try:
         declared = Version(version)
-    except InvalidVersion:
+    except ValueError:  # InvalidVersion, or a number too long for int()
         return []  # the form check already reports an invalid declared version
     if file_version == declared:
         return []

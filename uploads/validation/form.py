@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from .core_metadata import check_raw_metadata, short
 from .names import is_valid_name
@@ -124,7 +124,7 @@ def _version(values: dict[str, list[str]]) -> tuple[str | None, list[Problem]]:
         return None, [Problem("version-missing", "The version is required.", "version")]
     try:
         version = Version(text)
-    except InvalidVersion:
+    except ValueError:  # InvalidVersion, or a number too long for int()
         message = f"Invalid version '{short(text)}': it is not a valid PEP 440 version."
         return None, [Problem("version-invalid", message, "version")]
     if text != text.strip():

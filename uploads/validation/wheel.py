@@ -6,7 +6,7 @@ import os
 import zipfile
 
 from packaging.utils import canonicalize_name, parse_wheel_filename
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from .members import (
     CHUNK,
@@ -199,6 +199,6 @@ def _same_dist_info(found: str, expected: str) -> bool:
     expected_name, _, expected_version = expected.removesuffix(".dist-info").rpartition("-")
     try:
         same_version = Version(found_version) == Version(expected_version)
-    except InvalidVersion:
+    except ValueError:  # InvalidVersion, or a number too long for int()
         return False
     return same_version and canonicalize_name(found_name) == canonicalize_name(expected_name)

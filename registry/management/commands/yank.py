@@ -1,6 +1,6 @@
 from django.core.management.base import CommandError
 from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from accounts.management.commands._common import OperatorCommand, get_org
 from registry.models import Release
@@ -34,7 +34,7 @@ def _release(org, project_name: str, version: str) -> Release:
         raise CommandError(f"Unknown project '{project_name}' in '{org.slug}'.")
     try:
         Version(version)
-    except InvalidVersion as exc:
+    except ValueError as exc:  # InvalidVersion, or a number too long for int()
         raise CommandError(f"'{version}' is not a valid version.") from exc
     release = release_get(project, version)
     if release is None:

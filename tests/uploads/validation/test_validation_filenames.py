@@ -18,6 +18,12 @@ class TestFilenameRules:
         assert wheel("demo_pkg-1.0-py3-none-any.whl") == ()
         assert sdist("demo_pkg-1.0.tar.gz") == ()
 
+    def test_a_version_number_too_long_for_python_is_an_invalid_filename(self):
+        huge = "9" * 5000
+        assert [p.code for p in wheel(f"demo_pkg-{huge}-py3-none-any.whl")] == \
+            ["filename-invalid"]
+        assert [p.code for p in sdist(f"demo_pkg-{huge}.tar.gz")] == ["filename-invalid"]
+
     def test_control_characters_are_refused(self):
         (problem,) = wheel("demo_pkg-1.0-py3-none-any\x00.whl")
         assert problem.code == "filename-invalid"

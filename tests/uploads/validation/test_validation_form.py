@@ -101,6 +101,10 @@ class TestNameAndVersionRules:
         assert problem.code == "version-invalid"
         assert "'one'" in problem.message and "PEP 440" in problem.message
 
+    def test_a_number_too_long_for_python_is_an_invalid_version(self):
+        problems = check_form(form(version="1" * 5000)).problems
+        assert problems[0].code == "version-invalid"  # a problem, not a crash
+
     def test_local_versions_are_refused(self):
         problem = only(check_form(form(version="1.0+local")))
         assert problem.code == "version-local"
