@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from accounts.principals import Principal
 from registry import moderation
 from registry.models import File, FilenameRecord, ProhibitedName, Project, ProjectGrant, Release
-from registry.services import release_yank
+from registry.services import file_delete, release_delete, release_yank
 
 
 def _moderator(request) -> Principal:
@@ -64,6 +64,14 @@ class ReleaseAdmin(admin.ModelAdmin):
     inlines = [FileInline]
     actions = ["yank", "unyank"]
 
+    # Through the service: the blobs go too, the filenames stay used, the audit log says so.
+    def delete_model(self, request, obj):
+        release_delete(release=obj, principal=_moderator(request))
+
+    def delete_queryset(self, request, queryset):
+        for release in queryset.select_related("project__org"):
+            release_delete(release=release, principal=_moderator(request))
+
     @admin.action(description="Yank (pip and uv skip it unless pinned)")
     def yank(self, request, queryset):
         for release in queryset.select_related("project__org"):
@@ -88,6 +96,13 @@ class FileAdmin(admin.ModelAdmin):
                        "metadata_sha256", "size", "quarantined"]
     raw_id_fields = ["release", "uploader", "uploaded_with"]
     actions = ["quarantine", "unquarantine"]
+
+    def delete_model(self, request, obj):
+        file_delete(file=obj, principal=_moderator(request))
+
+    def delete_queryset(self, request, queryset):
+        for file in queryset.select_related("release__project__org"):
+            file_delete(file=file, principal=_moderator(request))
 
     @admin.action(description="Quarantine: hide from the index, JSON API and downloads")
     def quarantine(self, request, queryset):

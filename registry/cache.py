@@ -23,7 +23,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from accounts.models import Organization
-from registry.models import Project
+from registry.models import File, Project, Release
 
 PAGE_TTL = 24 * 3600
 BODY_MEMORY_LIMIT = 16 * 1024 * 1024  # bytes of page bodies kept in each process
@@ -117,8 +117,13 @@ def digest_part(text: str) -> str:
 def _generation(key: str, seen) -> int:
     if seen is not None:
         return seen
-    cache.add(key, time.time_ns() // 1000, None)
-    return cache.get(key)
+    fresh = time.time_ns() // 1000
+    # It expires with the values stored under it (a URL may name no real org or project, and
+    # such keys must not pile up); after that a new generation makes them unreachable anyway.
+    if cache.add(key, fresh, PAGE_TTL):
+        return fresh
+    current = cache.get(key)
+    return fresh if current is None else current  # dropped meanwhile: fresh matches nothing
 
 
 def _valid(entry, generation: int):
@@ -261,6 +266,18 @@ def _project_changed(sender, instance: Project, **kwargs) -> None:
         _forget([_org_gen_key(slug), _project_gen_key(slug, instance.normalized_name)])
 
 
+def _release_or_file_changed(sender, instance, created: bool = False, **kwargs) -> None:
+    """An edit or delete outside the services (the admin's forms, cascades). New rows come
+    only through the services, which bump the project themselves."""
+    if created:
+        return
+    release_id = instance.pk if sender is Release else instance.release_id
+    found = (Project.objects.filter(releases=release_id)
+             .values_list("org__slug", "normalized_name").first())
+    if found is not None:
+        _forget([_project_gen_key(*found)])
+
+
 def _org_changed(sender, instance: Organization, **kwargs) -> None:
     invalidate_org(instance.slug)
 
@@ -270,3 +287,8 @@ post_delete.connect(_project_changed, sender=Project,
                     dispatch_uid="registry.cache.project_delete")
 post_save.connect(_org_changed, sender=Organization, dispatch_uid="registry.cache.org_save")
 post_delete.connect(_org_changed, sender=Organization, dispatch_uid="registry.cache.org_delete")
+for _model in (Release, File):
+    post_save.connect(_release_or_file_changed, sender=_model,
+                      dispatch_uid=f"registry.cache.{_model.__name__}_save")
+    post_delete.connect(_release_or_file_changed, sender=_model,
+                        dispatch_uid=f"registry.cache.{_model.__name__}_delete")

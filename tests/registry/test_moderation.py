@@ -1,7 +1,6 @@
 """Quarantine services and their admin actions."""
 
 import pytest
-from django.core.cache import cache
 
 from accounts.models import AuditEvent
 from registry import moderation
@@ -53,11 +52,13 @@ class TestServices:
         actions = list(AuditEvent.objects.order_by("pk").values_list("action", flat=True))
         assert actions == ["file.quarantine", "file.unquarantine"]
 
-    def test_root_page_cache_is_invalidated_on_commit(self, file, client,
+    def test_root_page_cache_is_invalidated_on_commit(self, file, client, settings,
                                                       django_capture_on_commit_callbacks):
+        settings.INDEX_CACHE_SHARED = True  # cached pages are trusted without a query
         assert b"demo" in client.get("/acme/simple/").content
-        with django_capture_on_commit_callbacks(execute=True):
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
             moderation.project_quarantine(project=file.release.project)
+        assert callbacks
         assert b"demo" not in client.get("/acme/simple/").content
 
 
@@ -94,5 +95,35 @@ class TestAdminActions:
         release.refresh_from_db()
         assert not release.yanked
 
-    def test_cache_cleared_fixture_is_isolated(self):
-        assert cache.get("orggen:1") is None
+    def test_deleting_in_the_admin_goes_through_the_service(
+            self, admin_client, settings, django_capture_on_commit_callbacks):
+        from registry.models import File
+        from registry.storage import distributions
+        from tests.factories import stored_file
+
+        settings.INDEX_CACHE_SHARED = True  # cached pages are trusted without a query
+        project = ProjectFactory(org=OrgFactory(slug="acme"), name="demo", visibility="public")
+        kept = stored_file(ReleaseFactory(project=project, version="1.0"),
+                           filename="demo-1.0-py3-none-any.whl")
+        gone = stored_file(ReleaseFactory(project=project, version="2.0"),
+                           filename="demo-2.0-py3-none-any.whl")
+        assert b"demo-2.0" in admin_client.get("/acme/simple/demo/").content  # now cached
+        with django_capture_on_commit_callbacks(execute=True):
+            response = admin_client.post(f"/admin/registry/file/{gone.pk}/delete/",
+                                         {"post": "yes"})
+        assert response.status_code == 302
+        assert b"demo-2.0" not in admin_client.get("/acme/simple/demo/").content
+        assert not distributions().exists(gone.path)  # the blob went too
+        assert AuditEvent.objects.get(action="file.delete").actor is not None
+        admin_client.post("/admin/registry/release/", {
+            "action": "delete_selected", "_selected_action": [kept.release.pk], "post": "yes"})
+        assert not File.objects.exists()
+        assert b"demo-1.0" not in admin_client.get("/acme/simple/demo/").content
+
+    def test_editing_a_file_in_the_admin_drops_the_cached_page(self, admin_client, file,
+                                                               settings):
+        settings.INDEX_CACHE_SHARED = True
+        assert b"requires-python" not in admin_client.get("/acme/simple/demo/").content
+        file.requires_python = ">=3.9"
+        file.save()  # as the admin's change form does
+        assert b"&gt;=3.9" in admin_client.get("/acme/simple/demo/").content
