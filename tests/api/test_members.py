@@ -69,7 +69,9 @@ class TestMembers:
         org_token, _ = token_for(org, None, "upload")
         org_token.created_by = leaver
         org_token.save()
-        as_user(admin).delete(f"/api/v1/orgs/{org.slug}/members/leaver/")
+        assert as_user(admin).delete(
+            f"/api/v1/orgs/{org.slug}/members/leaver/").status_code == 200
+        assert not Membership.objects.filter(user__username="leaver").exists()
         assert ApiToken.objects.get(pk=org_token.pk).is_active
 
 

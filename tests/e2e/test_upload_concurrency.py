@@ -1,15 +1,17 @@
 """Against the live registry: racing uploads, hostile files, and the worker's limits."""
 
 import hashlib
+import io
 import os
 import threading
+import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 import requests
 
-from tests.corpus import build_sdist, build_wheel
+from tests.corpus import build_sdist, build_wheel, core_metadata
 
 pytestmark = pytest.mark.e2e
 
@@ -72,13 +74,17 @@ def test_hostile_uploads_leave_the_servers_up_and_nothing_behind(registry, race,
     link.type, link.linkname = tarfile.SYMTYPE, "/etc/passwd"
     (tmp_path / "s").mkdir()
     sdist = build_sdist(tmp_path / "s", "hostile", "1.0")
-    with tarfile.open(sdist, "w:gz") as archive:  # rewritten with a symlink in it
-        archive.addfile(tarfile.TarInfo("hostile-1.0/PKG-INFO"))
+    pkg_info = core_metadata("hostile", "1.0").encode()
+    info = tarfile.TarInfo("hostile-1.0/PKG-INFO")
+    info.size = len(pkg_info)
+    with tarfile.open(sdist, "w:gz") as archive:  # rewritten: valid but for a symlink
+        archive.addfile(info, io.BytesIO(pkg_info))
         archive.addfile(link)
     for path in (bomb, sdist):
         response = post(registry, race, path, "hostile", "1.0")
         assert response.status_code == 400, (response.status_code, response.reason)
     assert "decompression bomb" in post(registry, race, bomb, "hostile", "1.0").reason
+    assert "is a link" in post(registry, race, sdist, "hostile", "1.0").reason
     with urllib.request.urlopen(registry.url + "/readyz", timeout=10) as ready:
         assert ready.status == 200
     assert files_in(registry.var_dir / "staging") == []
@@ -96,6 +102,9 @@ def _descendants(pid: int) -> list[int]:
 @pytest.mark.skipif(not os.environ.get("CELERY_BROKER_URL"), reason="needs a real worker")
 def test_worker_processes_run_with_the_memory_limit(registry):
     worker = next(p for p in registry.processes if "celery" in " ".join(map(str, p.args)))
+    deadline = time.monotonic() + 60  # the pool process starts after gunicorn is ready
+    while not _descendants(worker.pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
     pids = [worker.pid, *_descendants(worker.pid)]
     assert len(pids) >= 2  # the main worker process and its pool process
     for pid in pids:

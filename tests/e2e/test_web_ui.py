@@ -46,8 +46,8 @@ def published(registry, tmp_path_factory, twine):
 
 def test_log_in_and_browse_to_the_project(registry, browser, published, tmp_path):
     page = browser.new_page()
-    page.goto(f"{registry.url}/webui/project/shiny-thing/")
-    assert "No such project" in page.content() or page.title() != "Shiny"  # private: 404
+    hidden = page.goto(f"{registry.url}/webui/project/shiny-thing/")
+    assert hidden.status == 404 and "Shines brightly" not in page.content()  # private
 
     page.goto(f"{registry.url}/accounts/login/")
     page.fill("input[name=username]", "wendy")
