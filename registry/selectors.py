@@ -10,9 +10,9 @@ from packaging.utils import canonicalize_version
 from accounts.capabilities import OrgRole, Visibility
 from accounts.models import ApiToken, Organization
 from accounts.principals import ANONYMOUS, Principal
-from accounts.selectors import membership_role, team_ids
+from accounts.selectors import membership_role, team_ids, tokens_of_org
 from registry.models import File, PackageType, Project, ProjectGrant, ProjectStatus, Release
-from registry.permissions import effective_principal, token_in_force
+from registry.permissions import effective_principal
 
 # Q() is "no condition", which vanishes when OR-ed with another Q: "every row" is spelt out.
 EVERY = Q(pk__isnull=False)
@@ -140,7 +140,9 @@ def grants_of(project: Project) -> QuerySet[ProjectGrant]:
 
 
 def tokens_touching(project: Project) -> list[ApiToken]:
-    """The active tokens that can act on this project: in its org, in scope, owner a member."""
-    candidates = ApiToken.objects.filter(org=project.org, revoked_at__isnull=True)
-    return [token for token in candidates.select_related("org", "user")
-            if token.covers(project.normalized_name) and token_in_force(token, project.org)]
+    """The active tokens that can act on this project: in its org, in scope, owner an active
+    member (what ``token_in_force`` says of each, in one query)."""
+    org = project.org
+    in_force = tokens_of_org(org, active=True).filter(
+        Q(user__isnull=True) | Q(user__is_active=True, user__memberships__org=org))
+    return [token for token in in_force if token.covers(project.normalized_name)]

@@ -23,26 +23,20 @@ TOKEN_FILTERS = [
 ]
 
 
-def _visible_tokens(request, org):
+def _visible_tokens(request, org, active: bool | None = None):
     """Admins see every token of the org; others only their own."""
     principal = principal_of(request)
     if org_can(principal, Capability.ORG_TOKENS, org):
-        return selectors.tokens_of_org(org)
+        return selectors.tokens_of_org(org, active=active)
     if principal.user is None:
         return selectors.tokens_of_org(org).none()
-    return selectors.tokens_of_org(org, user=principal.user)
+    return selectors.tokens_of_org(org, user=principal.user, active=active)
 
 
-def _filtered(tokens, params):
-    owner, active = params.get("owner"), params.get("active")
+def _filtered(tokens, owner: str | None):
     if owner == "org":
-        tokens = tokens.filter(user__isnull=True)
-    elif owner:
-        tokens = tokens.filter(user__username=owner)
-    if active in ("true", "false"):
-        wanted = {t.pk for t in tokens if t.is_active == (active == "true")}
-        tokens = tokens.filter(pk__in=wanted)
-    return tokens
+        return tokens.filter(user__isnull=True)
+    return tokens.filter(user__username=owner) if owner else tokens
 
 
 class OrgTokenListView(ApiView):
@@ -51,8 +45,10 @@ class OrgTokenListView(ApiView):
                    summary="The org's tokens (admins: all; members: their own)")
     def get(self, request, org: str):
         organisation = org_or_404(request, org)
-        return self.paged(_filtered(_visible_tokens(request, organisation),
-                                    request.query_params), TokenSerializer)
+        params = request.query_params
+        active = {"true": True, "false": False}.get(params.get("active"))
+        return self.paged(_filtered(_visible_tokens(request, organisation, active),
+                                    params.get("owner")), TokenSerializer)
 
     @extend_schema(operation_id="tokens_create", request=TokenCreateSerializer,
                    responses={201: TokenCreatedSerializer},

@@ -56,6 +56,48 @@ class TestTokens:
         body = as_user(admin).get(f"/api/v1/orgs/{org.slug}/projects/widgets/tokens/").json()
         assert {t["key_id"] for t in body["results"]} == {whole.key_id, scoped.key_id}
 
+    def test_per_project_listing_counts_owners_and_expiry_as_token_in_force(
+            self, as_user, admin, org, project, django_assert_max_num_queries):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from accounts.models import Membership
+        from registry.permissions import token_in_force
+
+        mine, _ = token_for(org, member(org, "member", username="stays"), "upload")
+        gone_owner = member(org, "member", username="leaves")
+        orphan, _ = token_for(org, gone_owner, "upload")
+        Membership.objects.filter(user=gone_owner).delete()
+        disabled = member(org, "member", username="disabled")
+        of_disabled, _ = token_for(org, disabled, "upload")
+        disabled.is_active = False
+        disabled.save()
+        expired, _ = token_for(org, None, "upload")
+        expired.expires_at = timezone.now() - timedelta(minutes=1)
+        expired.save()
+        for username in ("a1", "a2", "a3"):
+            token_for(org, member(org, "member", username=username), "read")
+        url = f"/api/v1/orgs/{org.slug}/projects/widgets/tokens/"
+        with django_assert_max_num_queries(6):  # not one more query per token
+            listed = {t["key_id"] for t in as_user(admin).get(url).json()["results"]}
+        assert mine.key_id in listed
+        assert not {orphan.key_id, of_disabled.key_id, expired.key_id} & listed
+        every = [t for t in ApiToken.objects.filter(org=org) if token_in_force(t, org)]
+        assert listed == {t.key_id for t in every}
+
+    def test_active_filter(self, as_user, admin, org):
+        live, _ = token_for(org, None, "read")
+        revoked, _ = token_for(org, None, "read")
+        revoked.revoked_at = revoked.created_at
+        revoked.save()
+        url = f"/api/v1/orgs/{org.slug}/tokens/?owner=org&active="
+        client = as_user(admin)
+        assert [t["key_id"] for t in client.get(url + "true").json()["results"]] == \
+            [live.key_id]
+        assert [t["key_id"] for t in client.get(url + "false").json()["results"]] == \
+            [revoked.key_id]
+
     def test_my_tokens_span_orgs(self, as_user, owner, org):
         from tests.factories import OrgFactory
 
