@@ -167,6 +167,12 @@ def may_read(principal: Principal, route: index_cache.Route) -> bool:
     return can(principal, Capability.PROJECT_READ, subject)
 
 
+def hidden_from(principal: Principal, route: index_cache.Route | None) -> bool:
+    """Whether the index answers 404: no such project, quarantined, or not readable."""
+    return (route is None or route.status == ProjectStatus.QUARANTINED
+            or not may_read(principal, route))
+
+
 def readable_project(request, org_slug: str, normalized: str,
                      *keys: str) -> tuple[index_cache.Route, index_cache.Lookup]:
     """The project's facts and the cache lookup; 404 unless the principal may read it.
@@ -175,8 +181,7 @@ def readable_project(request, org_slug: str, normalized: str,
     """
     principal = principal_from_request(request)
     route, lookup = project_route(org_slug, normalized, *keys)
-    if (route is None or route.status == ProjectStatus.QUARANTINED
-            or not may_read(principal, route)):
+    if hidden_from(principal, route):
         raise Http404("No such project.")
     return route, lookup
 
@@ -217,11 +222,7 @@ def anonymous_detail(org: str, normalized: str, ctype: str) -> index_cache.Cache
         return None
     key = index_cache.project_page_key(org, normalized, "simple", ctype)
     lookup = index_cache.project_lookup(org, normalized, key)
-    route = lookup.route
-    if (route is None or route.status == ProjectStatus.QUARANTINED
-            or not may_read(ANONYMOUS, route)):
-        return None
-    return lookup.page(key)
+    return None if hidden_from(ANONYMOUS, lookup.route) else lookup.page(key)
 
 
 @require_safe
