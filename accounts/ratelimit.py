@@ -9,6 +9,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 
+from accounts.authentication import client_ip
+
 
 class RateLimited(Exception):
     """Too many requests; ``retry_after`` is in seconds."""
@@ -53,7 +55,7 @@ def rate_limited(name: str, methods: tuple[str, ...] = ("POST",)):
         def wrapped(request, *args, **kwargs):
             if request.method in methods:
                 try:
-                    rate_hit(name, request.META.get("REMOTE_ADDR") or "unknown")
+                    rate_hit(name, client_ip(request) or "unknown")
                 except RateLimited as exc:
                     return too_many(exc)
             return view(request, *args, **kwargs)

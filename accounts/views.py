@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from accounts import invitations
+from accounts.authentication import client_ip
 from accounts.models import User
 from accounts.principals import Principal
 from accounts.ratelimit import rate_limited
@@ -44,7 +45,7 @@ def invitation(request, key: str):
         raise Http404("No such invitation.")
     error = None
     if request.method == "POST":
-        principal = Principal(user=request.user, ip=request.META.get("REMOTE_ADDR"))
+        principal = Principal(user=request.user, ip=client_ip(request))
         answer = (invitations.invitation_accept if request.POST.get("answer") == "accept"
                   else invitations.invitation_decline)
         try:

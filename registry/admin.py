@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 
+from accounts.authentication import client_ip
 from accounts.principals import Principal
 from registry import moderation
 from registry.models import File, FilenameRecord, ProhibitedName, Project, ProjectGrant, Release
@@ -7,7 +8,7 @@ from registry.services import file_delete, release_delete, release_yank
 
 
 def _moderator(request) -> Principal:
-    return Principal(user=request.user, ip=request.META.get("REMOTE_ADDR"))
+    return Principal(user=request.user, ip=client_ip(request))
 
 
 def _done(modeladmin, request, count: int, what: str) -> None:

@@ -8,6 +8,7 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from accounts.authentication import client_ip
 from accounts.capabilities import Permission
 from accounts.models import ApiToken
 from accounts.principals import Principal
@@ -15,7 +16,7 @@ from accounts.principals import Principal
 
 def principal_of(request) -> Principal:
     """The principal behind an API request: a token (``request.auth``) or the session user."""
-    ip = request.META.get("REMOTE_ADDR") or None
+    ip = client_ip(request)
     token = request.auth if isinstance(request.auth, ApiToken) else None
     if token is not None:
         return Principal(user=token.user, token=token, ip=ip)
