@@ -11,7 +11,7 @@ from accounts.capabilities import OrgRole, Visibility
 from accounts.models import ApiToken, Organization
 from accounts.principals import ANONYMOUS, Principal
 from accounts.selectors import membership_role, team_ids, tokens_of_org
-from registry.models import File, PackageType, Project, ProjectGrant, ProjectStatus, Release
+from registry.models import File, Project, ProjectGrant, ProjectStatus, Release
 from registry.permissions import effective_principal
 
 # Q() is "no condition", which vanishes when OR-ed with another Q: "every row" is spelt out.
@@ -118,13 +118,6 @@ def release_get(project: Project, version: str) -> Release | None:
         found = releases_of(project).filter(
             canonical_version=_canonical(version)).first()
     return found
-
-
-def release_has_sdist(project: Project, version: str) -> bool:
-    """Whether the release ``version`` of ``project`` (1.0 and 1.0.0 alike) has an sdist."""
-    return File.objects.filter(release__project=project,
-                               release__canonical_version=_canonical(version),
-                               packagetype=PackageType.SDIST).exists()
 
 
 def files_of(project: Project, version: str | None = None) -> QuerySet[File]:

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef
 from packaging.utils import canonicalize_name, canonicalize_version
 
 from accounts import services as account_services
@@ -22,12 +23,11 @@ from registry.models import (
     ProjectGrant,
     Release,
 )
-from registry.selectors import release_has_sdist
 from registry.storage import distributions
 
 
 class FileExists(Exception):
-    """The filename was used in this org before, with other content."""
+    """The filename was used in this org before."""
 
 
 @dataclass(frozen=True)
@@ -76,11 +76,20 @@ def project_create(*, org: Organization, name: str, principal: Principal | None 
 
 
 def _release_for(project: Project, new: NewFile) -> Release:
-    """The release a file joins: found by canonical version, so 1.0 and 1.0.0 are one."""
+    """The release a file joins: found by canonical version, so 1.0 and 1.0.0 are one.
+
+    Raises ValidationError for a second sdist of a release (one sdist per release)."""
     meta = new.metadata
     canonical = canonicalize_version(new.version)
-    release = Release.objects.filter(project=project, canonical_version=canonical).first()
+    found = Release.objects.filter(project=project, canonical_version=canonical)
+    sdist = new.packagetype == PackageType.SDIST
+    if sdist:
+        found = found.annotate(has_sdist=Exists(File.objects.filter(
+            release=OuterRef("pk"), packagetype=PackageType.SDIST)))
+    release = found.first()
     if release is not None:
+        if sdist and release.has_sdist:
+            raise ValidationError(sdist_message(project.name, new.version))
         return release
     return Release.objects.create(
         project=project, version=new.version, canonical_version=canonical, metadata=meta,
@@ -95,18 +104,21 @@ def sdist_message(project_name: str, version: str) -> str:
             "has one. Upload it under a new version.")
 
 
-@transaction.atomic
+# Inside the caller's transaction, without a savepoint of its own: any failure here fails
+# the whole publication (the upload worker's transaction holds the org lock around it).
+@transaction.atomic(savepoint=False)
 def file_publish(*, project: Project, new: NewFile, principal: Principal) -> File:
-    """Record an already stored file in the index. Raises FileExists on a reused name."""
-    previous = FilenameRecord.objects.filter(org=project.org, filename=new.filename).first()
-    if previous is not None and previous.blake2_256_digest != new.blake2_256:
-        raise FileExists(new.filename)
-    if previous is None:
+    """Record an already stored file in the index.
+
+    Raises FileExists when the org has used the filename before, whatever its bytes were
+    (telling a replay of the same file from a refusal is the caller's part), and
+    ValidationError for a second sdist of a release.
+    """
+    try:
         FilenameRecord.objects.create(org=project.org, filename=new.filename,
-                                      sha256_digest=new.sha256,
-                                      blake2_256_digest=new.blake2_256)
-    if new.packagetype == PackageType.SDIST and release_has_sdist(project, new.version):
-        raise ValidationError(sdist_message(project.name, new.version))
+                                      sha256_digest=new.sha256, blake2_256_digest=new.blake2_256)
+    except IntegrityError as exc:  # (org, filename) is unique: the name was used before
+        raise FileExists(new.filename) from exc
     release = _release_for(project, new)
     file = File.objects.create(
         org=project.org, release=release, filename=new.filename,

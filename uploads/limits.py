@@ -1,9 +1,9 @@
-"""Size limits and release rules checked before an upload is accepted.
+"""Size limits checked before an upload is accepted.
 
-The web process checks the per-file size and the one-sdist rule first, so such an upload is
-refused at once; the worker checks the release rule again, and the project and org totals,
-inside the publishing transaction, where the org row is locked, so that concurrent uploads
-cannot together pass a limit that each alone would pass.
+The web process checks the per-file size, so such an upload is refused at once; the worker
+checks the project and org totals (and the registry's one-sdist rule) inside the publishing
+transaction, where the org row is locked, so that concurrent uploads cannot together pass a
+limit that each alone would pass.
 """
 
 from __future__ import annotations
@@ -12,9 +12,7 @@ from django.conf import settings
 from django.db.models import Max
 
 from accounts.models import Organization
-from registry.models import PackageType, Project
-from registry.selectors import release_has_sdist
-from registry.services import sdist_message
+from registry.models import Project
 
 MIB = 1024 * 1024
 
@@ -69,12 +67,3 @@ def quota_problems(*, org: Organization, project: Project | None, project_name: 
             f"{_size(settings.UPLOAD_MAX_ORG_SIZE)} limit and this file is {_size(size)}. "
             "Delete old releases or ask the instance administrator to raise the limit.")
     return problems
-
-
-def sdist_problems(*, project: Project | None, version: str, filetype: str) -> list[str]:
-    """An sdist for a release that already has one is refused: one sdist per release."""
-    if project is None or filetype != PackageType.SDIST:
-        return []
-    if release_has_sdist(project, version):
-        return [sdist_message(project.name, version)]
-    return []

@@ -28,7 +28,7 @@ from registry.models import File, Project
 from registry.permissions import can
 from registry.readme import release_render_description
 from registry.storage import blob_path, distributions, staging
-from uploads import limits, notify, validation
+from uploads import limits, notify, replays, validation
 from uploads.models import Upload, UploadStatus
 
 log = logging.getLogger(__name__)
@@ -49,13 +49,7 @@ def finish(upload: Upload, status: str, problems: list[dict] | None = None,
     upload.finished_at = timezone.now()
     upload.save(update_fields=["status", "problems", "file", "finished_at"])
     upload_id = upload.pk
-    transaction.on_commit(lambda: notify.upload_announce(upload_id), robust=True)
-
-
-def name_taken_message(filename: str) -> str:
-    """The refusal of a filename this org already used for other bytes."""
-    return (f"File already exists ('{filename}', with different content). A filename can be "
-            "used only once, even after deletion; use a new version.")
+    transaction.on_commit(lambda: notify.upload_announce(upload_id, status), robust=True)
 
 
 def _problem(code: str, message: str, field: str | None = None) -> dict:
@@ -224,6 +218,8 @@ def _render_readme(release_id: int) -> None:
 def _project_for(upload: Upload, principal: Principal) -> Project:
     project = Project.objects.filter(
         org=upload.org, normalized_name=canonicalize_name(upload.project_name)).first()
+    if project is not None:
+        project.org = upload.org  # the row locked above, not a second read
     if project is None:
         if not upload.create_project:
             raise Refused(f"Project '{upload.project_name}' no longer exists.")
@@ -243,12 +239,17 @@ def _project_for(upload: Upload, principal: Principal) -> Project:
 
 
 def _refused(upload: Upload, exc: Exception) -> None:
-    existing = File.objects.filter(org_id=upload.org_id, filename=upload.filename).first()
-    if existing is not None and existing.blake2_256_digest == upload.blake2_256_digest:
-        finish(upload, UploadStatus.EXISTED, file=existing)  # a concurrent twin won
+    known = replays.earlier_of(org=upload.org, filename=upload.filename,
+                               blake2_256=upload.blake2_256_digest)
+    outcome = replays.filename_outcome(known, filename=upload.filename,
+                                       blake2_256=upload.blake2_256_digest)
+    if outcome is not None and outcome.status == 200:  # the same file: a concurrent twin won
+        existing = File.objects.filter(org_id=upload.org_id, filename=upload.filename).first()
+        finish(upload, UploadStatus.EXISTED, file=existing)
         return
     if isinstance(exc, registry_services.FileExists | IntegrityError):
-        messages = [name_taken_message(upload.filename)]
+        messages = (list(outcome.messages) if outcome is not None
+                    else [replays.name_taken_message(upload.filename)])
     elif isinstance(exc, Refused):
         messages = exc.messages
     else:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -18,15 +17,13 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from accounts.principals import Principal
-from registry.models import File, FilenameRecord
 from registry.storage import staging
-from uploads import notify, validation
+from uploads import notify, replays, validation
 from uploads.models import Upload, UploadStatus
-from uploads.publish import CONFLICT, finish, name_taken_message, upload_process
+from uploads.publish import CONFLICT, finish, upload_process
 
-__all__ = ["Outcome", "StagingFailed", "existing_file_outcome", "stale_after",
-           "upload_earlier", "upload_expire", "upload_fail", "upload_process", "upload_stage",
-           "upload_wait"]
+__all__ = ["StagingFailed", "stale_after", "upload_earlier", "upload_expire", "upload_fail",
+           "upload_known", "upload_process", "upload_stage", "upload_wait"]
 
 log = logging.getLogger(__name__)
 
@@ -35,44 +32,29 @@ class StagingFailed(Exception):
     """The file could not be staged or recorded; nothing was kept."""
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What the client is told: an HTTP status and the problems, most important first."""
-
-    status: int
-    messages: tuple[str, ...] = ()
-    retry_after: int | None = None
-
-
-def existing_file_outcome(*, org, filename: str, blake2_256: str) -> Outcome | None:
-    """Replays: the same file again is 200; the same name with other content is refused."""
-    record = FilenameRecord.objects.filter(org=org, filename=filename).first()
-    if record is None:
-        return None
-    if record.blake2_256_digest != blake2_256:
-        return Outcome(400, (name_taken_message(filename),))
-    if File.objects.filter(org=org, filename=filename).exists():
-        return Outcome(200)
-    return Outcome(400, (f"File already exists ('{filename}' was uploaded before and has "
-                         "since been deleted). A filename can never be reused; "
-                         "use a new version.",))
+def upload_known(*, org, filename: str,
+                 blake2_256: str) -> tuple[replays.Outcome | None, Upload | None]:
+    """A replay's answer, or an earlier attempt to wait for; (None, None) for a new upload."""
+    known = replays.earlier_of(org=org, filename=filename, blake2_256=blake2_256)
+    outcome = replays.filename_outcome(known, filename=filename, blake2_256=blake2_256)
+    if outcome is not None:
+        return outcome, None
+    return None, upload_earlier(known)
 
 
-def upload_earlier(*, org, filename: str, blake2_256: str) -> Upload | None:
+def upload_earlier(earlier: replays.Earlier) -> Upload | None:
     """The same bytes uploaded recently and still being validated, or refused by validation.
 
     A client retrying after a 503 then waits for the first attempt instead of starting
     another, and sees why it was refused even if validation outlasted its wait.
     """
-    since = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT
-                                       + settings.UPLOAD_WAIT_SECONDS)
-    for upload in Upload.objects.filter(org=org, filename=filename, blake2_256_digest=blake2_256,
-                                        created_at__gte=since)[:5]:
-        if upload.status == UploadStatus.PENDING or (
-                upload.status == UploadStatus.REJECTED and upload.problems
-                and all(p["code"] != CONFLICT for p in upload.problems)):
-            return upload
-    return None
+    if earlier.attempt_id is None:
+        return None
+    upload = Upload.objects.filter(pk=earlier.attempt_id).first()
+    if upload is None or (upload.status == UploadStatus.REJECTED and (
+            not upload.problems or any(p["code"] == CONFLICT for p in upload.problems))):
+        return None
+    return upload
 
 
 def upload_stage(*, org, principal: Principal, project_name: str, create_project: bool,
@@ -84,21 +66,22 @@ def upload_stage(*, org, principal: Principal, project_name: str, create_project
     """
     staged_name = f"{uuid.uuid4().hex}-{filename}"
     try:
-        with transaction.atomic():
-            with open(temp_path, "rb") as handle:
-                staged_name = staging().save(staged_name, DjangoFile(handle))
-            upload = Upload.objects.create(
-                org=org, project_name=project_name, create_project=create_project,
-                version=form.version, filename=filename, filetype=form.filetype,
-                python_version=python_version, size=size, md5_digest=digests["md5"],
-                sha256_digest=digests["sha256"], blake2_256_digest=digests["blake2_256"],
-                staged_name=staged_name, user=principal.user, token=principal.token,
-                ip=principal.ip)
-            transaction.on_commit(lambda: _enqueue(upload.pk), robust=True)
+        with open(temp_path, "rb") as handle:
+            staged_name = staging().save(staged_name, DjangoFile(handle))
+        # One statement, committed on its own (outside a request's transaction, if any):
+        # the row exists before the task that reads it is queued.
+        upload = Upload.objects.create(
+            org=org, project_name=project_name, create_project=create_project,
+            version=form.version, filename=filename, filetype=form.filetype,
+            python_version=python_version, size=size, md5_digest=digests["md5"],
+            sha256_digest=digests["sha256"], blake2_256_digest=digests["blake2_256"],
+            staged_name=staged_name, user=principal.user, token=principal.token,
+            ip=principal.ip)
     except Exception as exc:
         log.exception("staging %s failed", filename)
         _unstage(staged_name)
         raise StagingFailed(filename) from exc
+    transaction.on_commit(lambda: _enqueue(upload.pk), robust=True)
     return upload
 
 
@@ -129,13 +112,22 @@ def upload_wait(upload: Upload, *, seconds: float) -> Upload:
     announcement is lost) the status row is polled, often at first, then backing off.
     """
     deadline = time.monotonic() + seconds
-    pause = notify.FALLBACK_SECONDS if notify.available() else 0.005
+    announced = notify.available()
+    pause = notify.FALLBACK_SECONDS if announced else 0.005
+    # With announcements, the row the caller has just written or read is waited on at once:
+    # an announcement made before the request listens waits in its list.
+    current = announced
     while True:
-        upload.refresh_from_db(fields=["status", "problems", "file"])
+        if not current:
+            upload.refresh_from_db(fields=["status", "problems", "file"])
         remaining = deadline - time.monotonic()
         if upload.status != UploadStatus.PENDING or remaining <= 0:
             return upload
-        notify.upload_listen(upload.pk, min(pause, remaining))
+        heard = notify.upload_listen(upload.pk, min(pause, remaining))
+        if heard in (UploadStatus.PUBLISHED, UploadStatus.EXISTED):
+            upload.status = heard  # committed before it was announced; nothing else to read
+            return upload
+        current = False  # a refusal's reasons, or no announcement: read the row
         pause = min(pause * 1.3, notify.FALLBACK_SECONDS)
 
 

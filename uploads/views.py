@@ -128,21 +128,16 @@ def _checked(request, org, principal, form, content, project):
                            f"{limit:g} MiB.",))
     if problems:
         return reply(400, [p.message for p in problems])
-    replay = services.existing_file_outcome(org=org, filename=filename,
-                                            blake2_256=digests["blake2_256"])
-    if replay is not None:
-        return reply(replay.status, replay.messages)
-    # The size totals are checked by the worker, under the org lock, where they are exact.
-    refusals = limits.sdist_problems(project=project, version=form.version,
-                                     filetype=form.filetype)
-    if refusals:
-        return reply(400, refusals)
+    # The size totals and the one-sdist rule are checked by the worker, under the org lock,
+    # where they are exact.
     return _staged(request, org, principal, form, content, project, filename, digests)
 
 
 def _staged(request, org, principal, form, content, project, filename, digests):
-    earlier = services.upload_earlier(org=org, filename=filename,
-                                      blake2_256=digests["blake2_256"])
+    replay, earlier = services.upload_known(org=org, filename=filename,
+                                            blake2_256=digests["blake2_256"])
+    if replay is not None:
+        return reply(replay.status, replay.messages)
     if earlier is not None:
         return _waited(earlier)
     retry_after = settings.UPLOAD_RETRY_AFTER_SECONDS

@@ -175,12 +175,26 @@ class TestWorkerFailures:
         assert response.reason_phrase == "The release is locked."
         assert_nothing_left(org)
 
+    def test_the_worker_refuses_a_deleted_files_name_with_its_own_message(
+            self, acme, wheel, monkeypatch):
+        from accounts.principals import Principal
+
+        org, token = acme
+        assert upload(org, token, wheel, "pkg", "1.0").status_code == 200
+        registry_services.file_delete(file=File.objects.get(), principal=Principal())
+        # The web's check is bypassed, as in a race: the worker's insert finds the name used.
+        monkeypatch.setattr("uploads.services.upload_known", lambda **kw: (None, None))
+        response = upload(org, token, wheel, "pkg", "1.0")
+        assert response.status_code == 400
+        assert "has since been deleted" in response.reason_phrase
+        assert not File.objects.exists() and leftovers() == []
+
     def test_a_file_published_by_a_twin_keeps_its_blob(self, acme, wheel, monkeypatch):
         org, token = acme
         assert upload(org, token, wheel, "pkg", "1.0").status_code == 200
         before = stored_names()
         # The same bytes staged again (the replay check is bypassed, as in a race).
-        monkeypatch.setattr("uploads.services.existing_file_outcome", lambda **kw: None)
+        monkeypatch.setattr("uploads.services.upload_known", lambda **kw: (None, None))
         assert upload(org, token, wheel, "pkg", "1.0").status_code == 200
         assert stored_names() == before and File.objects.count() == 1
         assert Upload.objects.filter(status=UploadStatus.EXISTED).count() == 1

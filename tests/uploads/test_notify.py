@@ -32,23 +32,24 @@ def with_redis(settings):
 
 
 def test_an_announcement_is_kept_until_heard_and_then_gone(with_redis):
-    notify.upload_announce(7)
+    notify.upload_announce(7, UploadStatus.PUBLISHED)
     key = notify._key(7)
     assert with_redis.llen(key) == 1
     assert 0 < with_redis.ttl(key) <= 60 + 60  # expires if nobody is waiting any more
-    notify.upload_listen(7, seconds=30)  # returns because of the announcement, not the 30 s
+    # Returns because of the announcement, not the 30 s, with the status announced.
+    assert notify.upload_listen(7, seconds=30) == UploadStatus.PUBLISHED
     assert with_redis.exists(key) == 0
 
 
 def test_listening_for_an_unannounced_upload_times_out(with_redis):
-    notify.upload_listen(8, seconds=0.01)
+    assert notify.upload_listen(8, seconds=0.01) is None
     assert with_redis.exists(notify._key(8)) == 0
 
 
 def test_redis_down_loses_nothing(settings):
     settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
-    notify.upload_announce(9)  # logged, not raised: the request falls back to polling
-    notify.upload_listen(9, seconds=0.01)
+    notify.upload_announce(9, UploadStatus.PUBLISHED)  # logged, not raised: polling follows
+    assert notify.upload_listen(9, seconds=0.01) is None
 
 
 @pytest.mark.django_db(transaction=True)
@@ -67,7 +68,29 @@ class TestWaiting:
         pk = queued.pop()
         assert with_redis.exists(notify._key(pk)) == 0
         tasks.validate_upload(pk)
-        assert with_redis.llen(notify._key(pk)) == 1
+        assert with_redis.lrange(notify._key(pk), 0, -1) == [b"published"]
+
+    def test_a_refusal_is_announced_and_its_reasons_read_from_the_row(
+            self, acme, tmp_path, queued, with_redis, django_assert_num_queries):
+        org, token = acme
+        wheel = build_wheel(tmp_path, "pkg", "1.0", metadata="Metadata-Version: 2.1\n"
+                            "Name: pkg\nVersion: 2.0\n")
+        upload(org, token, wheel, "pkg", "1.0")
+        row = Upload.objects.get()
+        tasks.validate_upload(queued.pop())
+        assert with_redis.lrange(notify._key(row.pk), 0, -1) == [b"rejected"]
+        with django_assert_num_queries(1):  # the problems are in the row
+            done = services.upload_wait(row, seconds=60)
+        assert done.status == UploadStatus.REJECTED and "2.0" in done.problems[0]["message"]
+
+    def test_a_published_upload_is_answered_from_the_announcement(
+            self, acme, tmp_path, queued, with_redis, django_assert_num_queries):
+        org, token = acme
+        upload(org, token, build_wheel(tmp_path, "pkg", "1.0"), "pkg", "1.0")
+        row = Upload.objects.get()
+        tasks.validate_upload(queued.pop())
+        with django_assert_num_queries(0):
+            assert services.upload_wait(row, seconds=60).status == UploadStatus.PUBLISHED
 
     def test_a_waiting_request_wakes_on_the_announcement(self, acme, tmp_path, queued,
                                                          with_redis, monkeypatch):

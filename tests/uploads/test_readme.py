@@ -80,7 +80,7 @@ class TestAfterPublishing:
 
         org, token = acme
         seen = []
-        monkeypatch.setattr(notify, "upload_announce", lambda pk: seen.append("announced"))
+        monkeypatch.setattr(notify, "upload_announce", lambda pk, status: seen.append("announced"))
 
         def render(*, release_id):
             committed = Release.objects.filter(pk=release_id).exists()  # visible: committed
