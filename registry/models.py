@@ -41,6 +41,8 @@ class Project(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["org", "normalized_name"], name="unique_project_name")
         ]
+        # Every upload asks for the largest per-project file limit of its org.
+        indexes = [models.Index(fields=["org", "max_file_size"], name="project_org_limit")]
 
     def __str__(self) -> str:
         return f"{self.org.slug}/{self.name}"

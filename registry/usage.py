@@ -6,20 +6,26 @@ deleted, through signals (so deletes by the admin and by cascades count too), by
 UPDATEs; the publishing worker reads them under the org lock.
 """
 
+from django.db import connection
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 
 from accounts.models import Organization
 from registry.models import File, Project
 
+_ADD_SQL = "UPDATE {table} SET used_bytes = used_bytes + %s WHERE id = %s"
+
 
 def _move(file: File, delta: int) -> None:
-    Organization.objects.filter(pk=file.org_id).update(used_bytes=F("used_bytes") + delta)
-    if File.release.is_cached(file):
-        projects = Project.objects.filter(pk=file.release.project_id)
-    else:  # a cascade: the release row is still there (files go first)
-        projects = Project.objects.filter(releases=file.release_id)
-    projects.update(used_bytes=F("used_bytes") + delta)
+    # Plain statements: every upload runs these inside its publishing transaction.
+    with connection.cursor() as cursor:
+        cursor.execute(_ADD_SQL.format(table=Organization._meta.db_table), [delta, file.org_id])
+        if File.release.is_cached(file):
+            cursor.execute(_ADD_SQL.format(table=Project._meta.db_table),
+                           [delta, file.release.project_id])
+            return
+    # A cascade: the release row is still there (files go first).
+    Project.objects.filter(releases=file.release_id).update(used_bytes=F("used_bytes") + delta)
 
 
 def _file_saved(sender, instance: File, created: bool, raw: bool = False, **kwargs) -> None:

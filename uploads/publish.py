@@ -114,6 +114,27 @@ class Blobs:
             return
         self.written.append(name)
 
+    def put_file(self, name: str, local_path: str) -> None:
+        """A local file: linked into place when the storage is on the same local disk (the
+        staged copy is removed afterwards anyway), else copied through the storage."""
+        try:
+            target = distributions().path(name)
+        except NotImplementedError:
+            target = None
+        if target is not None:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            try:
+                os.link(local_path, target)
+            except FileExistsError:  # the same bytes (the digest is in the path), by a twin
+                return
+            except OSError:  # another disk, or links not allowed: copy
+                pass
+            else:
+                self.written.append(name)
+                return
+        with open(local_path, "rb") as handle:
+            self.put(name, DjangoFile(handle))
+
     def discard(self) -> None:
         """Remove what this upload wrote, unless a committed file row (a twin's) uses it."""
         if not self.written:
@@ -155,8 +176,7 @@ def _prune(name: str) -> None:
 def _publish(upload: Upload, report, local_path: str) -> None:
     blobs = Blobs(blob_path(upload.org_id, upload.blake2_256_digest, upload.filename))
     try:
-        with open(local_path, "rb") as handle:
-            blobs.put(blobs.path, DjangoFile(handle))
+        blobs.put_file(blobs.path, local_path)
         metadata_sha256 = ""
         # PEP 658 metadata is served for wheels only, as PyPI does: an sdist's PKG-INFO may
         # leave fields dynamic (or predate Metadata 2.2), so installers must build it.

@@ -10,12 +10,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Subquery
+from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Organization
-from registry.models import File, FilenameRecord
-from uploads.models import Upload, UploadStatus
+from uploads.models import UploadStatus
 
 
 @dataclass(frozen=True)
@@ -35,21 +34,29 @@ class Earlier:
     attempt_id: int | None  # the latest recent attempt with the same bytes, pending or refused
 
 
+# Every upload asks this; as one plain statement it costs a fraction of what compiling the
+# equivalent annotated queryset did. SELECT without FROM works on Postgres and SQLite.
+_EARLIER_SQL = (
+    "SELECT (SELECT r.blake2_256_digest FROM registry_filenamerecord r"
+    "        WHERE r.org_id = %s AND r.filename = %s),"
+    " EXISTS (SELECT 1 FROM registry_file f WHERE f.org_id = %s AND f.filename = %s),"
+    " (SELECT u.id FROM uploads_upload u WHERE u.org_id = %s AND u.filename = %s"
+    "  AND u.blake2_256_digest = %s AND u.created_at >= %s AND u.status IN (%s, %s)"
+    "  ORDER BY u.created_at DESC LIMIT 1)")
+
+
 def earlier_of(*, org: Organization, filename: str, blake2_256: str) -> Earlier:
     """The filename's record, whether its file is live, and a recent attempt with the same
     bytes (one that may still be validated, or was refused within that time)."""
     since = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT
                                        + settings.UPLOAD_WAIT_SECONDS)
-    records = FilenameRecord.objects.filter(org=OuterRef("pk"), filename=filename)
-    attempts = Upload.objects.filter(
-        org=OuterRef("pk"), filename=filename, blake2_256_digest=blake2_256,
-        created_at__gte=since, status__in=[UploadStatus.PENDING, UploadStatus.REJECTED])
-    row = (Organization.objects.filter(pk=org.pk).annotate(
-        record_digest=Subquery(records.values("blake2_256_digest")[:1]),
-        live=Exists(File.objects.filter(org=OuterRef("pk"), filename=filename)),
-        attempt_id=Subquery(attempts.order_by("-created_at").values("pk")[:1]))
-        .values_list("record_digest", "live", "attempt_id").first())
-    return Earlier(*row) if row else Earlier(None, False, None)
+    with connection.cursor() as cursor:
+        cursor.execute(_EARLIER_SQL, [
+            org.pk, filename, org.pk, filename, org.pk, filename, blake2_256,
+            connection.ops.adapt_datetimefield_value(since),
+            UploadStatus.PENDING.value, UploadStatus.REJECTED.value])
+        record_digest, live, attempt_id = cursor.fetchone()
+    return Earlier(record_digest, bool(live), attempt_id)
 
 
 def name_taken_message(filename: str) -> str:

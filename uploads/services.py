@@ -11,7 +11,6 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.files import File as DjangoFile
 from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
@@ -59,15 +58,15 @@ def upload_earlier(earlier: replays.Earlier) -> Upload | None:
 
 def upload_stage(*, org, principal: Principal, project_name: str, create_project: bool,
                  form: validation.FormResult, filename: str, python_version: str,
-                 temp_path: str, size: int, digests: dict) -> Upload:
+                 content, size: int, digests: dict) -> Upload:
     """Copy the received file to staging and record the upload; the task runs on commit.
 
     Raises StagingFailed, having removed the staged copy, when storage or the database fails.
     """
     staged_name = f"{uuid.uuid4().hex}-{filename}"
     try:
-        with open(temp_path, "rb") as handle:
-            staged_name = staging().save(staged_name, DjangoFile(handle))
+        # The received temporary file itself: a local disk moves it into place.
+        staged_name = staging().save(staged_name, content)
         # One statement, committed on its own (outside a request's transaction, if any):
         # the row exists before the task that reads it is queued.
         upload = Upload.objects.create(

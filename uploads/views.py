@@ -84,8 +84,9 @@ def _receive(request, org, principal, handler):
 
 def _authorised(request, org, principal, form, content, fields):
     normalized = canonicalize_name(form.name)
-    project = Project.objects.select_related("org").filter(
-        org=org, normalized_name=normalized).first()
+    project = Project.objects.filter(org=org, normalized_name=normalized).first()
+    if project is not None:
+        project.org = org
     if project is not None and not can(principal, Capability.PROJECT_UPLOAD, project):
         return reply(403, (f"The token is not allowed to upload to project '{form.name}'.",))
     if project is not None and project.status == ProjectStatus.ARCHIVED:
@@ -146,7 +147,7 @@ def _staged(request, org, principal, form, content, project, filename, digests):
             org=org, principal=principal, project_name=project.name if project else form.name,
             create_project=project is None, form=form, filename=filename,
             python_version=(request.POST.get("pyversion") or ""),
-            temp_path=content.temporary_file_path(), size=content.size, digests=digests)
+            content=content, size=content.size, digests=digests)
     except services.StagingFailed:
         return reply(503, ("The registry could not store the upload just now; nothing was "
                            f"kept. Retry in {retry_after} seconds.",), retry_after=retry_after)
