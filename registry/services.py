@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef
 from packaging.utils import canonicalize_name, canonicalize_version
 
 from accounts import services as account_services
@@ -14,6 +13,7 @@ from accounts.capabilities import Permission
 from accounts.models import Membership, Organization, Team, User
 from accounts.principals import Principal
 from registry import cache as index_cache
+from registry import statements
 from registry.models import (
     File,
     FilenameRecord,
@@ -75,21 +75,23 @@ def project_create(*, org: Organization, name: str, principal: Principal | None 
     return project
 
 
+_RELEASE_SQL = ("SELECT r.*, EXISTS (SELECT 1 FROM registry_file f WHERE f.release_id = r.id "
+                "AND f.packagetype = %s) AS has_sdist FROM registry_release r "
+                "WHERE r.project_id = %s AND r.canonical_version = %s")
+
+
 def _release_for(project: Project, new: NewFile) -> Release:
     """The release a file joins: found by canonical version, so 1.0 and 1.0.0 are one.
 
     Raises ValidationError for a second sdist of a release (one sdist per release)."""
     meta = new.metadata
     canonical = canonicalize_version(new.version)
-    found = Release.objects.filter(project=project, canonical_version=canonical)
-    sdist = new.packagetype == PackageType.SDIST
-    if sdist:
-        found = found.annotate(has_sdist=Exists(File.objects.filter(
-            release=OuterRef("pk"), packagetype=PackageType.SDIST)))
-    release = found.first()
+    release = statements.first(Release, _RELEASE_SQL,
+                               [PackageType.SDIST.value, project.pk, canonical])
     if release is not None:
-        if sdist and release.has_sdist:
+        if new.packagetype == PackageType.SDIST and release.has_sdist:
             raise ValidationError(sdist_message(project.name, new.version))
+        release.project = project
         return release
     return Release.objects.create(
         project=project, version=new.version, canonical_version=canonical, metadata=meta,

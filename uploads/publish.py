@@ -21,9 +21,10 @@ from django.utils import timezone
 from packaging.utils import canonicalize_name
 
 from accounts.capabilities import Capability
-from accounts.models import Organization
+from accounts.models import ApiToken, Organization, User
 from accounts.principals import Principal
 from registry import services as registry_services
+from registry import statements
 from registry.models import File, Project
 from registry.permissions import can
 from registry.readme import release_render_description
@@ -208,7 +209,10 @@ def _record(upload: Upload, report, path: str, metadata_sha256: str) -> File:
         metadata=report.metadata)
     with transaction.atomic():
         # One publisher at a time per org: size totals and filename checks stay exact.
-        org = upload.org = Organization.objects.select_for_update().get(pk=upload.org_id)
+        org = upload.org = statements.first(Organization, _ORG_LOCK_SQL + statements.for_update(),
+                                            [upload.org_id])
+        if org is None:
+            raise Refused("The organisation no longer exists.")
         project = _project_for(upload, principal)
         # The one-sdist rule is file_publish's (it raises ValidationError).
         problems = limits.quota_problems(org=org, project=project,
@@ -221,6 +225,26 @@ def _record(upload: Upload, report, path: str, metadata_sha256: str) -> File:
         # After the announcement above: the request has its answer while this renders.
         transaction.on_commit(lambda: _render_readme(release_id), robust=True)
     return file
+
+
+# The worker's reads, as plain statements (see registry.statements).
+_UPLOAD_SQL = "SELECT * FROM uploads_upload WHERE id = %s"
+_APIKEY_SQL = "SELECT * FROM accounts_apitoken WHERE id = %s"
+_USER_SQL = "SELECT * FROM accounts_user WHERE id = %s"
+_ORG_LOCK_SQL = "SELECT * FROM accounts_organization WHERE id = %s"
+_PROJECT_SQL = "SELECT * FROM registry_project WHERE org_id = %s AND normalized_name = %s"
+
+
+def upload_load(upload_id: int) -> Upload | None:
+    """The upload with its user and token (either may be gone: the upload keeps None)."""
+    upload = statements.first(Upload, _UPLOAD_SQL, [upload_id])
+    if upload is None:
+        return None
+    if upload.token_id is not None:
+        upload.token = statements.first(ApiToken, _APIKEY_SQL, [upload.token_id])
+    if upload.user_id is not None:
+        upload.user = statements.first(User, _USER_SQL, [upload.user_id])
+    return upload
 
 
 def _render_readme(release_id: int) -> None:
@@ -236,8 +260,8 @@ def _render_readme(release_id: int) -> None:
 
 
 def _project_for(upload: Upload, principal: Principal) -> Project:
-    project = Project.objects.filter(
-        org=upload.org, normalized_name=canonicalize_name(upload.project_name)).first()
+    project = statements.first(Project, _PROJECT_SQL,
+                               [upload.org_id, canonicalize_name(upload.project_name)])
     if project is not None:
         project.org = upload.org  # the row locked above, not a second read
     if project is None:

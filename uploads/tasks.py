@@ -5,14 +5,13 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.db import DatabaseError
 
 from registry.readme import release_render_description
-from uploads import services
-from uploads.models import Upload
+from uploads import publish, services
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=False, max_retries=0)
 def validate_upload(upload_id: int) -> None:
     # The org is read (and locked) by the publishing transaction.
-    upload = Upload.objects.select_related("user", "token").filter(pk=upload_id).first()
+    upload = publish.upload_load(upload_id)
     if upload is None:
         return
     try:
