@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from accounts import statements
 from accounts.models import AuditEvent, Organization
 from accounts.principals import Principal
 
@@ -15,7 +16,8 @@ def audit_record(
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
     principal = principal or Principal()
-    return AuditEvent.objects.create(
+    # Every write of every service ends here: one plain INSERT (see accounts.statements).
+    return statements.insert(AuditEvent(
         org=org,
         org_slug=org.slug if org else "",
         actor=principal.user,
@@ -24,4 +26,4 @@ def audit_record(
         action=action,
         target=target,
         data=data or {},
-    )
+    ))

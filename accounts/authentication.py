@@ -10,7 +10,7 @@ import binascii
 from django.core.cache import cache
 from django.utils import timezone
 
-from accounts import tokens
+from accounts import statements, tokens
 from accounts.models import ApiToken
 from accounts.principals import ANONYMOUS, Principal
 
@@ -73,7 +73,7 @@ def token_from_secret(secret: str, ip: str | None) -> ApiToken:
     parsed = tokens.parse(secret)
     token = None
     if parsed is not None:
-        token = ApiToken.objects.select_related("org", "user").filter(key_id=parsed[0]).first()
+        token = statements.token_with_user(key_id=parsed[0])
     if token is None or not tokens.secret_matches(parsed[1], token.secret_hash):
         _record_failure(ip)
         raise AuthenticationFailed(

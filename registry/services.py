@@ -8,12 +8,12 @@ from django.db import IntegrityError, connection, transaction
 from packaging.utils import canonicalize_name, canonicalize_version
 
 from accounts import services as account_services
+from accounts import statements
 from accounts.audit import audit_record
 from accounts.capabilities import Permission
 from accounts.models import Membership, Organization, Team, User
 from accounts.principals import Principal
 from registry import cache as index_cache
-from registry import statements
 from registry.models import (
     File,
     FilenameRecord,
@@ -117,8 +117,9 @@ def file_publish(*, project: Project, new: NewFile, principal: Principal) -> Fil
     ValidationError for a second sdist of a release.
     """
     try:
-        FilenameRecord.objects.create(org=project.org, filename=new.filename,
-                                      sha256_digest=new.sha256, blake2_256_digest=new.blake2_256)
+        statements.insert(FilenameRecord(org=project.org, filename=new.filename,
+                                         sha256_digest=new.sha256,
+                                         blake2_256_digest=new.blake2_256))
     except IntegrityError as exc:  # (org, filename) is unique: the name was used before
         raise FileExists(new.filename) from exc
     release = _release_for(project, new)

@@ -20,11 +20,11 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from packaging.utils import canonicalize_name
 
+from accounts import statements
 from accounts.capabilities import Capability
-from accounts.models import ApiToken, Organization, User
+from accounts.models import Organization
 from accounts.principals import Principal
 from registry import services as registry_services
-from registry import statements
 from registry.models import File, Project
 from registry.permissions import can
 from registry.readme import release_render_description
@@ -48,7 +48,7 @@ def finish(upload: Upload, status: str, problems: list[dict] | None = None,
            file: File | None = None) -> None:
     upload.status, upload.problems, upload.file = status, problems or [], file
     upload.finished_at = timezone.now()
-    upload.save(update_fields=["status", "problems", "file", "finished_at"])
+    statements.update(upload, ["status", "problems", "file", "finished_at"])
     upload_id = upload.pk
     transaction.on_commit(lambda: notify.upload_announce(upload_id, status), robust=True)
 
@@ -227,10 +227,8 @@ def _record(upload: Upload, report, path: str, metadata_sha256: str) -> File:
     return file
 
 
-# The worker's reads, as plain statements (see registry.statements).
+# The worker's reads, as plain statements (see accounts.statements).
 _UPLOAD_SQL = "SELECT * FROM uploads_upload WHERE id = %s"
-_APIKEY_SQL = "SELECT * FROM accounts_apitoken WHERE id = %s"
-_USER_SQL = "SELECT * FROM accounts_user WHERE id = %s"
 _ORG_LOCK_SQL = "SELECT * FROM accounts_organization WHERE id = %s"
 _PROJECT_SQL = "SELECT * FROM registry_project WHERE org_id = %s AND normalized_name = %s"
 
@@ -240,10 +238,12 @@ def upload_load(upload_id: int) -> Upload | None:
     upload = statements.first(Upload, _UPLOAD_SQL, [upload_id])
     if upload is None:
         return None
-    if upload.token_id is not None:
-        upload.token = statements.first(ApiToken, _APIKEY_SQL, [upload.token_id])
+    upload.token = (statements.token_with_user(pk=upload.token_id)
+                    if upload.token_id is not None else None)
     if upload.user_id is not None:
-        upload.user = statements.first(User, _USER_SQL, [upload.user_id])
+        upload.user = (upload.token.user if upload.token is not None
+                       and upload.token.user_id == upload.user_id
+                       else statements.user_by_pk(upload.user_id))
     return upload
 
 

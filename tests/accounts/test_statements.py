@@ -1,0 +1,85 @@
+"""The plain statements of the upload path read and write exactly what the ORM would."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from accounts import statements
+from accounts.models import AuditEvent, Organization
+from tests.factories import OrgFactory, UserFactory, member, token_for
+from uploads.models import Upload, UploadStatus
+
+pytestmark = pytest.mark.django_db
+
+
+class TestInsert:
+    def test_every_kind_of_field_round_trips(self):
+        org = OrgFactory(slug="acme")
+        user = UserFactory(username="ann")
+        when = timezone.now() - timedelta(days=3)
+        event = statements.insert(AuditEvent(
+            org=org, org_slug="acme", actor=user, ip="2001:db8::1", action="file.upload",
+            target="pkg 1.0", data={"sha256": "ab" * 32, "size": 7, "nested": [1, None]},
+            created_at=when))
+        assert event.pk is not None and not event._state.adding
+        stored = AuditEvent.objects.get(pk=event.pk)
+        assert (stored.org_id, stored.actor_id, stored.token_id) == (org.pk, user.pk, None)
+        assert (stored.ip, stored.action, stored.target) == ("2001:db8::1", "file.upload",
+                                                             "pkg 1.0")
+        assert stored.data == {"sha256": "ab" * 32, "size": 7, "nested": [1, None]}
+        assert stored.created_at == when
+
+    def test_a_unique_constraint_still_refuses(self):
+        from django.db import IntegrityError, transaction
+
+        from registry.models import FilenameRecord
+
+        org = OrgFactory()
+        statements.insert(FilenameRecord(org=org, filename="a-1.0.tar.gz", sha256_digest="1",
+                                         blake2_256_digest="2"))
+        with pytest.raises(IntegrityError), transaction.atomic():
+            statements.insert(FilenameRecord(org=org, filename="a-1.0.tar.gz",
+                                             sha256_digest="3", blake2_256_digest="4"))
+        assert FilenameRecord.objects.count() == 1
+
+
+def test_update_writes_only_the_named_fields():
+    org = OrgFactory()
+    upload = statements.insert(Upload(
+        org=org, project_name="pkg", version="1.0", filename="pkg-1.0.tar.gz",
+        filetype="sdist", size=10, md5_digest="m", sha256_digest="s", blake2_256_digest="b"))
+    Upload.objects.filter(pk=upload.pk).update(project_name="changed elsewhere")
+    upload.status, upload.problems = UploadStatus.REJECTED, [{"code": "x", "message": "m"}]
+    upload.finished_at = timezone.now()
+    statements.update(upload, ["status", "problems", "finished_at"])
+    stored = Upload.objects.get(pk=upload.pk)
+    assert stored.status == UploadStatus.REJECTED
+    assert stored.problems == [{"code": "x", "message": "m"}]
+    assert stored.finished_at == upload.finished_at
+    assert stored.project_name == "changed elsewhere"  # not written back
+
+
+class TestReads:
+    def test_a_token_comes_with_its_owner(self):
+        org = OrgFactory()
+        ann = member(org, username="ann")
+        token, _secret = token_for(org, user=ann)
+        found = statements.token_with_user(key_id=token.key_id)
+        assert found.pk == token.pk and found.user.username == "ann"
+        assert found.org.slug == org.slug  # read when asked for
+        assert statements.token_with_user(pk=token.pk).user.pk == ann.pk
+
+    def test_an_org_token_has_no_owner_and_an_unknown_key_is_none(self):
+        org = OrgFactory()
+        token, _secret = token_for(org)
+        assert statements.token_with_user(key_id=token.key_id).user is None
+        assert statements.token_with_user(key_id="no-such-key") is None
+
+    def test_first_returns_model_instances_with_extra_columns(self):
+        OrgFactory(slug="acme")
+        org = statements.first(Organization, "SELECT o.*, 41 + 1 AS answer FROM "
+                               "accounts_organization o WHERE o.slug = %s", ["acme"])
+        assert isinstance(org, Organization) and org.slug == "acme" and org.answer == 42
+        assert statements.first(Organization, "SELECT * FROM accounts_organization "
+                                "WHERE slug = %s", ["nope"]) is None
