@@ -7,6 +7,7 @@ PROJECT_READ as one query; tests check that the two agree on every case.
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from packaging.utils import canonicalize_version
 
+from accounts import statements
 from accounts.capabilities import OrgRole, Visibility
 from accounts.models import ApiToken, Organization
 from accounts.principals import ANONYMOUS, Principal
@@ -139,3 +140,15 @@ def tokens_touching(project: Project) -> list[ApiToken]:
     in_force = tokens_of_org(org, active=True).filter(
         Q(user__isnull=True) | Q(user__is_active=True, user__memberships__org=org))
     return [token for token in in_force if token.covers(project.normalized_name)]
+
+
+# Every upload asks, in the web process and again in the worker (see accounts.statements).
+_PROJECT_NAMED_SQL = "SELECT * FROM registry_project WHERE org_id = %s AND normalized_name = %s"
+
+
+def project_named(org: Organization, normalized_name: str) -> Project | None:
+    """The org's project with that normalised name, ``org`` attached, or None."""
+    project = statements.first(Project, _PROJECT_NAMED_SQL, [org.pk, normalized_name])
+    if project is not None:
+        project.org = org
+    return project

@@ -14,6 +14,7 @@ from accounts.capabilities import Permission
 from accounts.models import Membership, Organization, Team, User
 from accounts.principals import Principal
 from registry import cache as index_cache
+from registry import usage
 from registry.models import (
     File,
     FilenameRecord,
@@ -46,15 +47,17 @@ class NewFile:
     metadata: dict = field(default_factory=dict)
 
 
-_BUMP_SQL = ("UPDATE registry_project SET last_serial = last_serial + 1 WHERE id = %s "
-             "RETURNING last_serial")
+_BUMP_SQL = ("UPDATE registry_project SET last_serial = last_serial + 1, "
+             "used_bytes = used_bytes + %s WHERE id = %s RETURNING last_serial")
 
 
-def project_bump(project: Project) -> None:
-    """Count one more change of the project (its serial) and drop its cached pages."""
+def project_bump(project: Project, *, added_bytes: int = 0) -> None:
+    """Count one more change of the project (its serial) and drop its cached pages.
+
+    ``added_bytes`` moves the project's size counter in the same statement (a new file)."""
     # One statement that also returns the new serial (Postgres and SQLite >= 3.35).
     with connection.cursor() as cursor:
-        cursor.execute(_BUMP_SQL, [project.pk])
+        cursor.execute(_BUMP_SQL, [added_bytes, project.pk])
         project.last_serial = cursor.fetchone()[0]
     index_cache.invalidate(project)
 
@@ -93,12 +96,13 @@ def _release_for(project: Project, new: NewFile) -> Release:
             raise ValidationError(sdist_message(project.name, new.version))
         release.project = project
         return release
-    return Release.objects.create(
+    # New rows need no save receivers (the cache's ignore them: the bump below invalidates).
+    return statements.insert(Release(
         project=project, version=new.version, canonical_version=canonical, metadata=meta,
         requires_python=meta.get("requires_python") or "",
         description=meta.get("description") or "",
         description_content_type=meta.get("description_content_type") or "",
-    )
+    ))
 
 
 def sdist_message(project_name: str, version: str) -> str:
@@ -123,15 +127,18 @@ def file_publish(*, project: Project, new: NewFile, principal: Principal) -> Fil
     except IntegrityError as exc:  # (org, filename) is unique: the name was used before
         raise FileExists(new.filename) from exc
     release = _release_for(project, new)
-    file = File.objects.create(
+    # Inserted without save receivers: the size counters (registry.usage) move here, the
+    # project's in the same statement as its serial.
+    file = statements.insert(File(
         org=project.org, release=release, filename=new.filename,
         packagetype=new.packagetype, python_version=new.python_version,
         requires_python=release.requires_python, size=new.size, md5_digest=new.md5,
         sha256_digest=new.sha256, blake2_256_digest=new.blake2_256, path=new.path,
         metadata_sha256=new.metadata_sha256, uploader=principal.user,
         uploaded_with=principal.token,
-    )
-    project_bump(project)
+    ))
+    usage.org_add(project.org_id, file.size)
+    project_bump(project, added_bytes=file.size)
     audit_record(action="file.upload", org=project.org, principal=principal,
                  target=f"{project.name} {release.version} {file.filename}",
                  data={"sha256": file.sha256_digest, "size": file.size})

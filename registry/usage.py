@@ -2,8 +2,10 @@
 
 Every upload checks the project's and the org's totals; summing every file of a big org each
 time would cost more as the org grows. The counters move with every File row created or
-deleted, through signals (so deletes by the admin and by cascades count too), by atomic
-UPDATEs; the publishing worker reads them under the org lock.
+deleted, by atomic UPDATEs: through signals for saves and deletes (so deletes by the admin and
+by cascades count too), and in ``file_publish`` itself for uploaded files, which it inserts
+without signals and counts in the statement that bumps the project's serial. The publishing
+worker reads them under the org lock.
 """
 
 from django.db import connection
@@ -16,14 +18,18 @@ from registry.models import File, Project
 _ADD_SQL = "UPDATE {table} SET used_bytes = used_bytes + %s WHERE id = %s"
 
 
-def _move(file: File, delta: int) -> None:
-    # Plain statements: every upload runs these inside its publishing transaction.
+def org_add(org_id: int, delta: int) -> None:
     with connection.cursor() as cursor:
-        cursor.execute(_ADD_SQL.format(table=Organization._meta.db_table), [delta, file.org_id])
-        if File.release.is_cached(file):
+        cursor.execute(_ADD_SQL.format(table=Organization._meta.db_table), [delta, org_id])
+
+
+def _move(file: File, delta: int) -> None:
+    org_add(file.org_id, delta)
+    if File.release.is_cached(file):
+        with connection.cursor() as cursor:
             cursor.execute(_ADD_SQL.format(table=Project._meta.db_table),
                            [delta, file.release.project_id])
-            return
+        return
     # A cascade: the release row is still there (files go first).
     Project.objects.filter(releases=file.release_id).update(used_bytes=F("used_bytes") + delta)
 

@@ -28,6 +28,7 @@ from registry import services as registry_services
 from registry.models import File, Project
 from registry.permissions import can
 from registry.readme import release_render_description
+from registry.selectors import project_named
 from registry.storage import blob_path, distributions, staging
 from uploads import limits, notify, replays, validation
 from uploads.models import Upload, UploadStatus
@@ -230,7 +231,6 @@ def _record(upload: Upload, report, path: str, metadata_sha256: str) -> File:
 # The worker's reads, as plain statements (see accounts.statements).
 _UPLOAD_SQL = "SELECT * FROM uploads_upload WHERE id = %s"
 _ORG_LOCK_SQL = "SELECT * FROM accounts_organization WHERE id = %s"
-_PROJECT_SQL = "SELECT * FROM registry_project WHERE org_id = %s AND normalized_name = %s"
 
 
 def upload_load(upload_id: int) -> Upload | None:
@@ -260,10 +260,8 @@ def _render_readme(release_id: int) -> None:
 
 
 def _project_for(upload: Upload, principal: Principal) -> Project:
-    project = statements.first(Project, _PROJECT_SQL,
-                               [upload.org_id, canonicalize_name(upload.project_name)])
-    if project is not None:
-        project.org = upload.org  # the row locked above, not a second read
+    # With the org locked above attached, not read a second time.
+    project = project_named(upload.org, canonicalize_name(upload.project_name))
     if project is None:
         if not upload.create_project:
             raise Refused(f"Project '{upload.project_name}' no longer exists.")

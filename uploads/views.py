@@ -10,6 +10,7 @@ from accounts.capabilities import Capability
 from accounts.ratelimit import RateLimited, rate_hit
 from registry.models import ProhibitedName, Project, ProjectStatus
 from registry.permissions import can, can_create_project
+from registry.selectors import project_named
 from uploads import limits, services, validation
 from uploads.handlers import HashingUploadHandler
 from uploads.models import UploadStatus
@@ -84,9 +85,7 @@ def _receive(request, org, principal, handler):
 
 def _authorised(request, org, principal, form, content, fields):
     normalized = canonicalize_name(form.name)
-    project = Project.objects.filter(org=org, normalized_name=normalized).first()
-    if project is not None:
-        project.org = org
+    project = project_named(org, normalized)
     if project is not None and not can(principal, Capability.PROJECT_UPLOAD, project):
         return reply(403, (f"The token is not allowed to upload to project '{form.name}'.",))
     if project is not None and project.status == ProjectStatus.ARCHIVED:

@@ -80,3 +80,17 @@ def test_the_migration_counts_the_files_already_stored(corpus):
     migration.count_used_bytes(apps, None)
     assert_counters_true()
     assert Organization.objects.get(slug="acme").used_bytes == 4123
+
+
+def test_published_files_are_counted_by_the_publishing_statements(corpus):
+    acme, one, _two = corpus
+    one.refresh_from_db()
+    serial = one.last_serial
+    new = services.NewFile(filename="one-3.0-py3-none-any.whl", packagetype="bdist_wheel",
+                           python_version="py3", size=500, md5="m", sha256="s" * 64,
+                           blake2_256="b" * 64, path="x", version="3.0", project_name="one")
+    file = services.file_publish(project=one, new=new, principal=Principal())
+    one.refresh_from_db()
+    assert file.release.version == "3.0" and one.last_serial == serial + 1
+    assert one.used_bytes == 123 + 500
+    assert_counters_true()
