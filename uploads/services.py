@@ -12,24 +12,46 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Replace
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from accounts import statements
 from accounts.principals import Principal
+from registry.models import ProhibitedName, Project
 from registry.storage import staging
 from uploads import notify, replays, validation
 from uploads.models import Upload, UploadStatus
 from uploads.publish import CONFLICT, finish, upload_process
+from uploads.validation.names import CONFUSABLES, name_skeleton
 
 __all__ = ["StagingFailed", "stale_after", "upload_earlier", "upload_expire", "upload_fail",
-           "upload_known", "upload_process", "upload_stage", "upload_wait"]
+           "new_project_problems", "upload_known", "upload_process", "upload_stage",
+           "upload_wait"]
 
 log = logging.getLogger(__name__)
 
 
 class StagingFailed(Exception):
     """The file could not be staged or recorded; nothing was kept."""
+
+
+def new_project_problems(*, org, name: str) -> tuple[validation.Problem, ...]:
+    """Why ``name`` may not become a new project of ``org``: the pure rules, fed only the
+    rows that can matter (the org's projects with the same skeleton, the name's own
+    prohibition), so the cost does not grow with the org."""
+    normalized = validation.normalize_name(name)
+    skeleton = Replace(F("normalized_name"), Value("-"), Value(""))
+    for confusable, folded in CONFUSABLES.items():
+        skeleton = Replace(skeleton, Value(confusable), Value(folded))
+    lookalikes = (Project.objects.filter(org=org).annotate(skeleton=skeleton)
+                  .filter(skeleton=name_skeleton(normalized))
+                  .values_list("normalized_name", flat=True))
+    prohibited = ProhibitedName.objects.filter(normalized_name=normalized).values_list(
+        "normalized_name", flat=True)
+    return validation.check_new_project_name(name, existing_normalized=lookalikes,
+                                             prohibited_normalized=prohibited)
 
 
 def upload_known(*, org, filename: str,

@@ -8,7 +8,7 @@ from packaging.utils import canonicalize_name
 from accounts.authentication import AuthenticationFailed, principal_from_request
 from accounts.capabilities import Capability
 from accounts.ratelimit import RateLimited, rate_hit
-from registry.models import ProhibitedName, Project, ProjectStatus
+from registry.models import ProjectStatus
 from registry.permissions import can, can_create_project
 from registry.selectors import project_named
 from uploads import limits, services, validation
@@ -100,12 +100,7 @@ def _authorised(request, org, principal, form, content, fields):
         except RateLimited as exc:
             return reply(429, (f"Too many new projects; retry in {exc.retry_after} seconds.",),
                          retry_after=exc.retry_after)
-        problems = validation.check_new_project_name(
-            form.name,
-            existing_normalized=Project.objects.filter(org=org)
-            .values_list("normalized_name", flat=True),
-            prohibited_normalized=ProhibitedName.objects.values_list("normalized_name",
-                                                                     flat=True))
+        problems = services.new_project_problems(org=org, name=form.name)
         if problems:
             return reply(400, [p.message for p in problems])
     return _checked(request, org, principal, form, content, project)

@@ -11,7 +11,8 @@ from .results import Problem
 _NAME_RE = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
 _SEPARATORS_RE = re.compile(r"[-_.]+")
 # Characters people (and attackers) swap for one another when squatting a name.
-_CONFUSABLES = str.maketrans({"l": "1", "i": "1", "o": "0"})
+CONFUSABLES = {"l": "1", "i": "1", "o": "0"}
+_CONFUSABLES = str.maketrans(CONFUSABLES)
 
 
 def normalize_name(name: str) -> str:
@@ -30,7 +31,8 @@ def escaped_name(name: str) -> str:
 
 
 def name_skeleton(name: str) -> str:
-    """Fold a name so that names a reader could confuse compare equal."""
+    """Fold a name so that names a reader could confuse compare equal (separators dropped,
+    then ``CONFUSABLES`` folded)."""
     return _SEPARATORS_RE.sub("", name.lower()).translate(_CONFUSABLES)
 
 
