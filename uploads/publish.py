@@ -27,7 +27,7 @@ from accounts.principals import Principal
 from registry import services as registry_services
 from registry.models import File, Project
 from registry.permissions import can
-from registry.readme import release_render_description
+from registry.readme import RENDERER, release_render_description
 from registry.selectors import project_named
 from registry.storage import blob_path, distributions, staging
 from uploads import limits, notify, replays, validation
@@ -223,8 +223,9 @@ def _record(upload: Upload, report, path: str, metadata_sha256: str) -> File:
         file = registry_services.file_publish(project=project, new=new, principal=principal)
         finish(upload, UploadStatus.PUBLISHED, file=file)
         release_id = file.release_id
-        # After the announcement above: the request has its answer while this renders.
-        transaction.on_commit(lambda: _render_readme(release_id), robust=True)
+        if file.release.description_renderer != RENDERER:  # new, or rendered by an older one
+            # After the announcement above: the request has its answer while this renders.
+            transaction.on_commit(lambda: _render_readme(release_id), robust=True)
     return file
 
 

@@ -94,6 +94,30 @@ class TestAfterPublishing:
         assert seen == ["announced", ("rendered", True)]
         assert Release.objects.get().description_renderer == RENDERER
 
+    def test_a_release_already_rendered_is_not_rendered_again(self, acme, tmp_path,
+                                                              monkeypatch):
+        from tests.corpus import build_sdist
+        from uploads import publish
+
+        org, token = acme
+        rendered = []
+        real_render = publish.release_render_description
+
+        def render(*, release_id):
+            rendered.append(release_id)
+            return real_render(release_id=release_id)
+
+        monkeypatch.setattr(publish, "release_render_description", render)
+        assert upload(org, token, build_wheel(tmp_path, "pkg", "1.0"), "pkg", "1.0").status_code \
+            == 200
+        sdist = build_sdist(tmp_path, "pkg", "1.0")
+        assert upload(org, token, sdist, "pkg", "1.0").status_code == 200
+        assert rendered == [Release.objects.get().pk]  # the wheel's upload rendered it
+        Release.objects.update(description_renderer="readme-renderer 0.1")  # an older one
+        assert upload(org, token, build_wheel(tmp_path, "pkg", "1.0", tag="py2-none-any"),
+                      "pkg", "1.0").status_code == 200
+        assert len(rendered) == 2 and Release.objects.get().description_renderer == RENDERER
+
     def test_a_failed_render_is_queued_for_the_retrying_task(self, acme, tmp_path,
                                                              monkeypatch):
         from uploads import publish
