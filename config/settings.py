@@ -126,6 +126,14 @@ AUTH_PASSWORD_VALIDATORS = [
 DATABASE_URL = env("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    if env_bool("DATABASE_PREPARED_STATEMENTS", True) and DATABASES["default"]["ENGINE"].endswith(
+            "postgresql"):
+        # Parameters bound by the server, and a statement run five times on a connection is
+        # prepared: every upload repeats the same statements, and planning them each time
+        # cost Postgres more than running them. Turn off behind a pooler in transaction mode
+        # that does not track prepared statements (PgBouncer before 1.21).
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=5)
     if env("TEST_DATABASE_NAME"):  # lets two test runs share one Postgres server
         DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME")}
 else:

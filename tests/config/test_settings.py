@@ -21,6 +21,7 @@ print(json.dumps({
     "files": settings.STORAGES["distributions"]["BACKEND"],
     "files_opts": {k: str(v) for k, v in settings.STORAGES["distributions"]["OPTIONS"].items()},
     "debug": settings.DEBUG,
+    "db_options": settings.DATABASES["default"].get("OPTIONS", {}),
 }))
 """
 
@@ -73,6 +74,16 @@ class TestProduction:
         assert found["files_opts"]["bucket_name"] == "dists"
         assert found["files_opts"]["endpoint_url"] == "http://minio.internal:9000"
         assert found["debug"] is False
+
+    def test_postgres_binds_on_the_server_and_prepares_unless_told_not_to(self, tmp_path):
+        url = "postgres://wh:pw@db.internal:5432/wheelhouse"
+        found = settings_for(WHEELHOUSE_VAR_DIR=str(tmp_path), DATABASE_URL=url)
+        assert found["db_options"] == {"server_side_binding": True, "prepare_threshold": 5}
+        off = settings_for(WHEELHOUSE_VAR_DIR=str(tmp_path), DATABASE_URL=url,
+                           DATABASE_PREPARED_STATEMENTS="0")
+        assert off["db_options"] == {}
+        sqlite = settings_for(WHEELHOUSE_VAR_DIR=str(tmp_path))
+        assert "prepare_threshold" not in sqlite["db_options"]
 
     def test_debug_off_refuses_the_development_secret_key(self, tmp_path):
         result = run_settings(WHEELHOUSE_VAR_DIR=str(tmp_path), DEBUG="0")
