@@ -11,15 +11,12 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Value
-from django.db.models.functions import Replace
+from django.db import connection, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from accounts import statements
 from accounts.principals import Principal
-from registry.models import ProhibitedName, Project
 from registry.storage import staging
 from uploads import notify, replays, validation
 from uploads.models import Upload, UploadStatus
@@ -37,21 +34,34 @@ class StagingFailed(Exception):
     """The file could not be staged or recorded; nothing was kept."""
 
 
+def _skeleton_sql() -> str:
+    """``name_skeleton`` of a normalised name (separators are already single dashes), in SQL
+    that Postgres and SQLite share."""
+    expression = "REPLACE(normalized_name, '-', '')"
+    for confusable, folded in CONFUSABLES.items():
+        expression = f"REPLACE({expression}, '{confusable}', '{folded}')"
+    return expression
+
+
+# Every upload that creates a project asks; one plain statement (see accounts.statements).
+# The skeleton expression is built from constant letters; the values are parameters.
+_LOOKALIKES_SQL = (
+    "SELECT normalized_name, 0 FROM registry_project WHERE org_id = %s AND "  # noqa: S608
+    f"{_skeleton_sql()} = %s UNION ALL "
+    "SELECT normalized_name, 1 FROM registry_prohibitedname WHERE normalized_name = %s")
+
+
 def new_project_problems(*, org, name: str) -> tuple[validation.Problem, ...]:
     """Why ``name`` may not become a new project of ``org``: the pure rules, fed only the
     rows that can matter (the org's projects with the same skeleton, the name's own
     prohibition), so the cost does not grow with the org."""
     normalized = validation.normalize_name(name)
-    skeleton = Replace(F("normalized_name"), Value("-"), Value(""))
-    for confusable, folded in CONFUSABLES.items():
-        skeleton = Replace(skeleton, Value(confusable), Value(folded))
-    lookalikes = (Project.objects.filter(org=org).annotate(skeleton=skeleton)
-                  .filter(skeleton=name_skeleton(normalized))
-                  .values_list("normalized_name", flat=True))
-    prohibited = ProhibitedName.objects.filter(normalized_name=normalized).values_list(
-        "normalized_name", flat=True)
-    return validation.check_new_project_name(name, existing_normalized=lookalikes,
-                                             prohibited_normalized=prohibited)
+    with connection.cursor() as cursor:
+        cursor.execute(_LOOKALIKES_SQL, [org.pk, name_skeleton(normalized), normalized])
+        rows = cursor.fetchall()
+    return validation.check_new_project_name(
+        name, existing_normalized=[n for n, prohibited in rows if not prohibited],
+        prohibited_normalized=[n for n, prohibited in rows if prohibited])
 
 
 def upload_known(*, org, filename: str,
