@@ -81,5 +81,9 @@ class TestReads:
         org = statements.first(Organization, "SELECT o.*, 41 + 1 AS answer FROM "
                                "accounts_organization o WHERE o.slug = %s", ["acme"])
         assert isinstance(org, Organization) and org.slug == "acme" and org.answer == 42
+        orm = Organization.objects.get(slug="acme")
+        assert {f.attname: getattr(org, f.attname) for f in Organization._meta.concrete_fields} \
+            == {f.attname: getattr(orm, f.attname) for f in Organization._meta.concrete_fields}
+        assert not org._state.adding
         assert statements.first(Organization, "SELECT * FROM accounts_organization "
                                 "WHERE slug = %s", ["nope"]) is None
