@@ -113,4 +113,5 @@ def token_with_user(*, key_id: str | None = None, pk: int | None = None) -> ApiT
 
 
 def user_by_pk(pk: int) -> User | None:
+    """The user with that primary key, or None."""
     return first(User, _USER_ROW_SQL, [pk])

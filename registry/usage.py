@@ -18,17 +18,19 @@ from registry.models import File, Project
 _ADD_SQL = "UPDATE {table} SET used_bytes = used_bytes + %s WHERE id = %s"
 
 
-def org_add(org_id: int, delta: int) -> None:
+def _add(model, pk: int, delta: int) -> None:
     with connection.cursor() as cursor:
-        cursor.execute(_ADD_SQL.format(table=Organization._meta.db_table), [delta, org_id])
+        cursor.execute(_ADD_SQL.format(table=model._meta.db_table), [delta, pk])
+
+
+def org_add(org_id: int, delta: int) -> None:
+    _add(Organization, org_id, delta)
 
 
 def _move(file: File, delta: int) -> None:
     org_add(file.org_id, delta)
     if File.release.is_cached(file):
-        with connection.cursor() as cursor:
-            cursor.execute(_ADD_SQL.format(table=Project._meta.db_table),
-                           [delta, file.release.project_id])
+        _add(Project, file.release.project_id, delta)
         return
     # A cascade: the release row is still there (files go first).
     Project.objects.filter(releases=file.release_id).update(used_bytes=F("used_bytes") + delta)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from accounts import statements
 from accounts.models import Organization
 from registry.models import Project
 
@@ -32,7 +33,7 @@ _ORG_SQL = ("SELECT o.*, (SELECT MAX(p.max_file_size) FROM registry_project p "
 
 def org_for_upload(slug: str) -> Organization | None:
     """The org, with the largest file limit any of its projects has (for ``stream_limit``)."""
-    return next(iter(Organization.objects.raw(_ORG_SQL, [slug])), None)
+    return statements.first(Organization, _ORG_SQL, [slug])
 
 
 def stream_limit(org: Organization) -> int:

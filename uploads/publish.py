@@ -239,12 +239,12 @@ def upload_load(upload_id: int) -> Upload | None:
     upload = statements.first(Upload, _UPLOAD_SQL, [upload_id])
     if upload is None:
         return None
-    upload.token = (statements.token_with_user(pk=upload.token_id)
-                    if upload.token_id is not None else None)
-    if upload.user_id is not None:
-        upload.user = (upload.token.user if upload.token is not None
-                       and upload.token.user_id == upload.user_id
-                       else statements.user_by_pk(upload.user_id))
+    if upload.token_id is not None:
+        upload.token = statements.token_with_user(pk=upload.token_id)
+    if upload.user_id is not None:  # usually the token's owner, already read
+        token = upload.token
+        owner = token.user if token is not None and token.user_id == upload.user_id else None
+        upload.user = owner or statements.user_by_pk(upload.user_id)
     return upload
 
 
@@ -282,7 +282,8 @@ def _project_for(upload: Upload, principal: Principal) -> Project:
 
 
 def _refused(upload: Upload, exc: Exception) -> None:
-    known = replays.earlier_of(org=upload.org, filename=upload.filename,
+    # By id: the org may be what could not be read.
+    known = replays.earlier_of(org_id=upload.org_id, filename=upload.filename,
                                blake2_256=upload.blake2_256_digest)
     outcome = replays.filename_outcome(known, filename=upload.filename,
                                        blake2_256=upload.blake2_256_digest)

@@ -13,7 +13,6 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from accounts.models import Organization
 from uploads.models import UploadStatus
 
 
@@ -45,14 +44,14 @@ _EARLIER_SQL = (
     "  ORDER BY u.created_at DESC LIMIT 1)")
 
 
-def earlier_of(*, org: Organization, filename: str, blake2_256: str) -> Earlier:
+def earlier_of(*, org_id: int, filename: str, blake2_256: str) -> Earlier:
     """The filename's record, whether its file is live, and a recent attempt with the same
     bytes (one that may still be validated, or was refused within that time)."""
     since = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT
                                        + settings.UPLOAD_WAIT_SECONDS)
     with connection.cursor() as cursor:
         cursor.execute(_EARLIER_SQL, [
-            org.pk, filename, org.pk, filename, org.pk, filename, blake2_256,
+            org_id, filename, org_id, filename, org_id, filename, blake2_256,
             connection.ops.adapt_datetimefield_value(since),
             UploadStatus.PENDING.value, UploadStatus.REJECTED.value])
         record_digest, live, attempt_id = cursor.fetchone()

@@ -67,7 +67,7 @@ def new_project_problems(*, org, name: str) -> tuple[validation.Problem, ...]:
 def upload_known(*, org, filename: str,
                  blake2_256: str) -> tuple[replays.Outcome | None, Upload | None]:
     """A replay's answer, or an earlier attempt to wait for; (None, None) for a new upload."""
-    known = replays.earlier_of(org=org, filename=filename, blake2_256=blake2_256)
+    known = replays.earlier_of(org_id=org.pk, filename=filename, blake2_256=blake2_256)
     outcome = replays.filename_outcome(known, filename=filename, blake2_256=blake2_256)
     if outcome is not None:
         return outcome, None
@@ -92,7 +92,7 @@ def upload_earlier(earlier: replays.Earlier) -> Upload | None:
 def upload_stage(*, org, principal: Principal, project_name: str, create_project: bool,
                  form: validation.FormResult, filename: str, python_version: str,
                  content, size: int, digests: dict) -> Upload:
-    """Copy the received file to staging and record the upload; the task runs on commit.
+    """Move the received file to staging and record the upload; the task runs on commit.
 
     Raises StagingFailed, having removed the staged copy, when storage or the database fails.
     """

@@ -34,9 +34,22 @@ def test_prohibited_and_stdlib_names_are_refused():
 
 
 def test_the_check_costs_the_same_however_many_projects_the_org_has(
-        django_assert_num_queries):
+        django_assert_num_queries, monkeypatch):
+    from uploads import validation
+
     acme = OrgFactory(slug="acme")
     for index in range(40):
         ProjectFactory(org=acme, name=f"project-{index}")
+    ProjectFactory(org=acme, name="new.0ne")
+    seen = []
+    real_check = validation.check_new_project_name
+
+    def check(name, *, existing_normalized, prohibited_normalized):
+        seen.append(sorted(existing_normalized))
+        return real_check(name, existing_normalized=existing_normalized,
+                          prohibited_normalized=prohibited_normalized)
+
+    monkeypatch.setattr(validation, "check_new_project_name", check)
     with django_assert_num_queries(1):  # lookalikes by skeleton, and the prohibition
-        assert codes(acme, "new-one") == []
+        assert codes(acme, "new-one") == ["name-too-similar"]
+    assert seen == [["new-0ne"]]  # only the lookalike reached the rules, not the org's 41
