@@ -22,7 +22,7 @@ from packaging.utils import canonicalize_name
 
 from accounts import statements
 from accounts.capabilities import Capability
-from accounts.models import Organization
+from accounts.models import ApiToken, Organization, User
 from accounts.principals import Principal
 from registry import services as registry_services
 from registry.models import File, Project
@@ -229,22 +229,25 @@ def _record(upload: Upload, report, path: str, metadata_sha256: str) -> File:
     return file
 
 
-# The worker's reads, as plain statements (see accounts.statements).
-_UPLOAD_SQL = "SELECT * FROM uploads_upload WHERE id = %s"
+# The worker's reads, as plain statements (see accounts.statements): the upload with the
+# token it came with and that token's owner (either may be gone since: the upload keeps None).
+_UPLOAD_SQL = ("SELECT up.*, t.*, u.* FROM uploads_upload up "
+               "LEFT JOIN accounts_apitoken t ON t.id = up.token_id "
+               "LEFT JOIN accounts_user u ON u.id = up.user_id WHERE up.id = %s")
 _ORG_LOCK_SQL = "SELECT * FROM accounts_organization WHERE id = %s"
 
 
 def upload_load(upload_id: int) -> Upload | None:
     """The upload with its user and token (either may be gone: the upload keeps None)."""
-    upload = statements.first(Upload, _UPLOAD_SQL, [upload_id])
-    if upload is None:
+    found = statements.joined((Upload, ApiToken, User), _UPLOAD_SQL, [upload_id])
+    if found is None:
         return None
-    if upload.token_id is not None:
-        upload.token = statements.token_with_user(pk=upload.token_id)
-    if upload.user_id is not None:  # usually the token's owner, already read
-        token = upload.token
-        owner = token.user if token is not None and token.user_id == upload.user_id else None
-        upload.user = owner or statements.user_by_pk(upload.user_id)
+    upload, token, user = found
+    upload.token, upload.user = token, user
+    if token is not None and token.user_id is not None:
+        # The uploader is the token's owner; read apart only if that ever differs.
+        token.user = user if user is not None and user.pk == token.user_id \
+            else statements.user_by_pk(token.user_id)
     return upload
 
 

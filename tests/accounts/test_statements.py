@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from accounts import statements
-from accounts.models import AuditEvent, Organization
+from accounts.models import ApiToken, AuditEvent, Organization, User
 from tests.factories import OrgFactory, UserFactory, member, token_for
 from uploads.models import Upload, UploadStatus
 
@@ -87,3 +87,65 @@ class TestReads:
         assert not org._state.adding
         assert statements.first(Organization, "SELECT * FROM accounts_organization "
                                 "WHERE slug = %s", ["nope"]) is None
+
+
+class TestJoined:
+    SQL = ("SELECT t.*, u.* FROM accounts_apitoken t LEFT JOIN accounts_user u "
+           "ON u.id = t.user_id WHERE t.id = %s")
+
+    def test_each_model_gets_its_own_columns(self):
+        org = OrgFactory()
+        ann = member(org, username="ann")
+        token, _secret = token_for(org, user=ann)
+        found_token, owner = statements.joined((ApiToken, User), self.SQL, [token.pk])
+        # Both tables have an id column (and more): each instance must take its own.
+        assert (found_token.pk, owner.pk) == (token.pk, ann.pk)
+        orm = ApiToken.objects.get(pk=token.pk)
+        assert {f.attname: getattr(found_token, f.attname)
+                for f in ApiToken._meta.concrete_fields} \
+            == {f.attname: getattr(orm, f.attname) for f in ApiToken._meta.concrete_fields}
+        assert owner.username == "ann" and owner.date_joined == User.objects.get().date_joined
+
+    def test_the_empty_side_of_an_outer_join_is_none_and_no_row_is_none(self):
+        org = OrgFactory()
+        token, _secret = token_for(org)
+        found_token, owner = statements.joined((ApiToken, User), self.SQL, [token.pk])
+        assert found_token.pk == token.pk and owner is None
+        assert statements.joined((ApiToken, User), self.SQL, [token.pk + 1000]) is None
+
+    def test_a_row_that_does_not_fit_the_models_is_refused(self):
+        org = OrgFactory()
+        token, _secret = token_for(org)
+        with pytest.raises(ValueError, match="columns"):
+            statements.joined((ApiToken, User), "SELECT t.*, u.*, 1 AS extra FROM "
+                              "accounts_apitoken t LEFT JOIN accounts_user u "
+                              "ON u.id = t.user_id WHERE t.id = %s", [token.pk])
+
+
+class TestUploadLoad:
+    def test_the_upload_comes_with_its_token_and_user(self):
+        from uploads.publish import upload_load
+
+        org = OrgFactory()
+        ann = member(org, username="ann")
+        token, _secret = token_for(org, user=ann)
+        upload = statements.insert(Upload(
+            org=org, project_name="pkg", version="1.0", filename="pkg-1.0.tar.gz",
+            filetype="sdist", size=10, md5_digest="m", sha256_digest="s",
+            blake2_256_digest="b", user=ann, token=token, ip="192.0.2.1"))
+        loaded = upload_load(upload.pk)
+        assert (loaded.pk, loaded.token.pk, loaded.user.pk) == (upload.pk, token.pk, ann.pk)
+        assert loaded.token.user.username == "ann" and str(loaded.ip) == "192.0.2.1"
+        assert loaded.status == UploadStatus.PENDING and loaded.size == 10
+
+    def test_a_deleted_token_and_user_leave_none(self):
+        from uploads.publish import upload_load
+
+        org = OrgFactory()
+        upload = statements.insert(Upload(
+            org=org, project_name="pkg", version="1.0", filename="pkg-1.0.tar.gz",
+            filetype="sdist", size=10, md5_digest="m", sha256_digest="s",
+            blake2_256_digest="b"))
+        loaded = upload_load(upload.pk)
+        assert loaded.token is None and loaded.user is None
+        assert upload_load(upload.pk + 1000) is None
