@@ -10,6 +10,7 @@ import io
 from email.message import Message
 from importlib.metadata import version
 
+from accounts import statements
 from registry.models import Release
 
 RENDERER = f"readme-renderer {version('readme-renderer')}"
@@ -49,9 +50,17 @@ def release_render_description(*, release_id: int, force: bool = False) -> bool:
     """Render and store one release's description; False when there was nothing to do."""
     release = Release.objects.filter(pk=release_id).only(
         "description", "description_content_type", "description_renderer").first()
-    if release is None or (release.description_renderer == RENDERER and not force):
+    return release is not None and release_render(release, force=force)
+
+
+def release_render(release: Release, *, force: bool = False) -> bool:
+    """Render and store the description of ``release`` as read (the publishing worker has
+    just read or written the row); False when there was nothing to do."""
+    if release.description_renderer == RENDERER and not force:
         return False
-    html = render_description(release.description, release.description_content_type)
-    Release.objects.filter(pk=release_id).update(description_html=html,
-                                                 description_renderer=RENDERER)
+    release.description_html = render_description(release.description,
+                                                   release.description_content_type)
+    release.description_renderer = RENDERER
+    # Like QuerySet.update, no save receivers: the index pages do not show the HTML.
+    statements.update(release, ["description_html", "description_renderer"])
     return True

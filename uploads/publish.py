@@ -25,9 +25,9 @@ from accounts.capabilities import Capability
 from accounts.models import ApiToken, Organization, User
 from accounts.principals import Principal
 from registry import services as registry_services
-from registry.models import File, Project
+from registry.models import File, Project, Release
 from registry.permissions import can
-from registry.readme import RENDERER, release_render_description
+from registry.readme import RENDERER, release_render
 from registry.selectors import project_named
 from registry.storage import blob_path, distributions, staging
 from uploads import limits, notify, replays, validation
@@ -222,10 +222,10 @@ def _record(upload: Upload, report, path: str, metadata_sha256: str) -> File:
             raise Refused(*problems)
         file = registry_services.file_publish(project=project, new=new, principal=principal)
         finish(upload, UploadStatus.PUBLISHED, file=file)
-        release_id = file.release_id
-        if file.release.description_renderer != RENDERER:  # new, or rendered by an older one
+        release = file.release
+        if release.description_renderer != RENDERER:  # new, or rendered by an older one
             # After the announcement above: the request has its answer while this renders.
-            transaction.on_commit(lambda: _render_readme(release_id), robust=True)
+            transaction.on_commit(lambda: _render_readme(release), robust=True)
     return file
 
 
@@ -251,16 +251,17 @@ def upload_load(upload_id: int) -> Upload | None:
     return upload
 
 
-def _render_readme(release_id: int) -> None:
-    """Render the release's README here, or leave it to a task that retries."""
+def _render_readme(release: Release) -> None:
+    """Render the release's README here (from the row this upload read or wrote), or leave
+    it to a task that retries."""
     try:
-        release_render_description(release_id=release_id)
+        release_render(release)
     except Exception:
         log.warning("rendering the README of release %s failed; queued for a retry",
-                    release_id, exc_info=True)
+                    release.pk, exc_info=True)
         from uploads.tasks import render_readme
 
-        render_readme.delay(release_id)
+        render_readme.delay(release.pk)
 
 
 def _project_for(upload: Upload, principal: Principal) -> Project:

@@ -82,13 +82,13 @@ class TestAfterPublishing:
         seen = []
         monkeypatch.setattr(notify, "upload_announce", lambda pk, status: seen.append("announced"))
 
-        def render(*, release_id):
-            committed = Release.objects.filter(pk=release_id).exists()  # visible: committed
+        def render(release):
+            committed = Release.objects.filter(pk=release.pk).exists()  # visible: committed
             seen.append(("rendered", committed))
-            return real_render(release_id=release_id)
+            return real_render(release)
 
-        real_render = publish.release_render_description
-        monkeypatch.setattr(publish, "release_render_description", render)
+        real_render = publish.release_render
+        monkeypatch.setattr(publish, "release_render", render)
         wheel = build_wheel(tmp_path, "pkg", "1.0")
         assert upload(org, token, wheel, "pkg", "1.0").status_code == 200
         assert seen == ["announced", ("rendered", True)]
@@ -101,13 +101,13 @@ class TestAfterPublishing:
 
         org, token = acme
         rendered = []
-        real_render = publish.release_render_description
+        real_render = publish.release_render
 
-        def render(*, release_id):
-            rendered.append(release_id)
-            return real_render(release_id=release_id)
+        def render(release):
+            rendered.append(release.pk)
+            return real_render(release)
 
-        monkeypatch.setattr(publish, "release_render_description", render)
+        monkeypatch.setattr(publish, "release_render", render)
         assert upload(org, token, build_wheel(tmp_path, "pkg", "1.0"), "pkg", "1.0").status_code \
             == 200
         sdist = build_sdist(tmp_path, "pkg", "1.0")
@@ -126,10 +126,10 @@ class TestAfterPublishing:
         queued = []
         monkeypatch.setattr(tasks.render_readme, "delay", queued.append)
 
-        def broken(**_kwargs):
+        def broken(_release):
             raise OSError("renderer crashed")
 
-        monkeypatch.setattr(publish, "release_render_description", broken)
+        monkeypatch.setattr(publish, "release_render", broken)
         wheel = build_wheel(tmp_path, "pkg", "1.0")
         assert upload(org, token, wheel, "pkg", "1.0").status_code == 200
         release = Release.objects.get()
