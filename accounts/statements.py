@@ -43,15 +43,15 @@ def joined(models: tuple[type[Model], ...], sql: str,
     row, columns = _first_row(sql, params)
     if row is None:
         return None
+    widths = [len(model._meta.concrete_fields) for model in models]
+    if sum(widths) != len(columns):  # checked first: a short row would fail obscurely below
+        raise ValueError(f"the row has {len(columns)} columns, the models {sum(widths)}")
     found, start = [], 0
-    for model in models:
-        width = len(model._meta.concrete_fields)
+    for model, width in zip(models, widths, strict=True):
         fields, _extras = _layout(model, columns[start:start + width], start)
         start += width
         pk_index = fields[model._meta.concrete_fields.index(model._meta.pk)][0]
         found.append(None if row[pk_index] is None else _instance(model, row, fields))
-    if start != len(columns):
-        raise ValueError(f"the row has {len(columns)} columns, the models {start}")
     return tuple(found)
 
 

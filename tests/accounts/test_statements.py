@@ -120,6 +120,9 @@ class TestJoined:
             statements.joined((ApiToken, User), "SELECT t.*, u.*, 1 AS extra FROM "
                               "accounts_apitoken t LEFT JOIN accounts_user u "
                               "ON u.id = t.user_id WHERE t.id = %s", [token.pk])
+        with pytest.raises(ValueError, match="columns"):  # too few: the same clear refusal
+            statements.joined((ApiToken, User), "SELECT t.* FROM accounts_apitoken t "
+                              "WHERE t.id = %s", [token.pk])
 
 
 class TestUploadLoad:
