@@ -14,7 +14,9 @@ def audit_record(
     principal: Principal | None = None,
     target: str = "",
     data: dict[str, Any] | None = None,
+    pipe: statements.Pipeline | None = None,
 ) -> AuditEvent:
+    """Record who did what; through ``pipe``, the event's id is set when it ends."""
     principal = principal or Principal()
     # Every write of every service ends here: one plain INSERT (see accounts.statements).
     return statements.insert(AuditEvent(
@@ -26,4 +28,4 @@ def audit_record(
         action=action,
         target=target,
         data=data or {},
-    ))
+    ), pipe)

@@ -9,6 +9,10 @@ ORM converts them.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
 from django.db import connection
 from django.db.models import Model
 
@@ -22,7 +26,10 @@ def first(model: type[Model], sql: str, params: list) -> Model | None:
     convert as the ORM converts them; the layout of a row is worked out once per
     connection, which saves a third of what Django's ``raw()`` spends on it.
     """
-    row, columns = _first_row(sql, params)
+    return _from_row(model, *_first_row(sql, params))
+
+
+def _from_row(model: type[Model], row: tuple | None, columns: tuple[str, ...]) -> Model | None:
     if row is None:
         return None
     fields, extras = _layout(model, columns)
@@ -95,10 +102,12 @@ def _layout(model: type[Model], columns: tuple[str, ...], offset: int = 0):
     return layouts[key]
 
 
-def insert(obj: Model) -> Model:
+def insert(obj: Model, pipe: Pipeline | None = None) -> Model:
     """INSERT a new instance as ``save()`` would (its fields' values prepared by the fields
     themselves), in one statement that returns its primary key. Sends no signals: models
-    with ``post_save`` receivers are saved through the ORM."""
+    with ``post_save`` receivers are saved through the ORM.
+
+    Sent through ``pipe``, the primary key is set when the pipeline ends."""
     fields = [f for f in obj._meta.concrete_fields if not f.primary_key]
     values = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
     quote = connection.ops.quote_name
@@ -106,24 +115,109 @@ def insert(obj: Model) -> Model:
     # Names come from the model's metadata, quoted; every value is a parameter.
     sql = (f"INSERT INTO {quote(obj._meta.db_table)} ({columns}) "  # noqa: S608
            f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote(obj._meta.pk.column)}")
+
+    def inserted(row: tuple) -> None:
+        obj.pk = row[0]
+        obj._state.adding, obj._state.db = False, connection.alias
+
+    if pipe is not None:
+        pipe.send(sql, values, then=inserted)
+        return obj
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
-        obj.pk = cursor.fetchone()[0]
-    obj._state.adding, obj._state.db = False, connection.alias
+        inserted(cursor.fetchone())
     return obj
 
 
-def update(obj: Model, fields: list[str]) -> None:
+def update(obj: Model, fields: list[str], pipe: Pipeline | None = None) -> None:
     """UPDATE the named fields of a saved instance, as ``save(update_fields=...)`` would,
-    without signals."""
+    without signals (through ``pipe``, if given)."""
     chosen = [obj._meta.get_field(name) for name in fields]
     values = [f.get_db_prep_save(f.pre_save(obj, add=False), connection) for f in chosen]
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(f.column)} = %s" for f in chosen)
     sql = (f"UPDATE {quote(obj._meta.db_table)} SET {assignments} "  # noqa: S608
            f"WHERE {quote(obj._meta.pk.column)} = %s")
+    if pipe is not None:
+        pipe.send(sql, [*values, obj.pk])
+        return
     with connection.cursor() as cursor:
         cursor.execute(sql, [*values, obj.pk])
+
+
+class Pending:
+    """What a statement sent through a pipeline gave, readable once the pipeline has ended."""
+
+    __slots__ = ("_value", "ready")
+
+    def __init__(self) -> None:
+        self._value: Any = None
+        self.ready = False
+
+    @property
+    def value(self) -> Any:
+        if not self.ready:
+            raise RuntimeError("a pipelined statement's result is read after its pipeline ends")
+        return self._value
+
+    def _set(self, value: Any) -> None:
+        self._value, self.ready = value, True
+
+
+class Pipeline:
+    """Statements sent one after another without waiting for each one's answer.
+
+    On Postgres (its pipeline mode) they cost one round trip together instead of one each:
+    the server runs them in order, and the answers come back when the pipeline ends, where
+    the first error among them is raised (a Django ``DatabaseError``, as from ``execute``).
+    Elsewhere each statement runs as it is sent; either way a statement's result is read
+    only after the pipeline ends, so code behaves alike on both.
+    """
+
+    def __init__(self) -> None:
+        self._sent: list[tuple[Any, Pending, Callable | None]] = []
+
+    def send(self, sql: str, params: list,
+             then: Callable[[tuple | None], Any] | None = None) -> Pending:
+        """Run ``sql``; the Pending gets its first row (None if it returned no row), or
+        what ``then`` makes of that row."""
+        return self._send(sql, params, None if then is None else lambda row, _: then(row))
+
+    def first(self, model: type[Model], sql: str, params: list) -> Pending:
+        """``first()`` through the pipeline: the row as a ``model`` instance, or None."""
+        return self._send(sql, params, lambda row, columns: _from_row(model, row, columns))
+
+    def _send(self, sql: str, params: list, convert: Callable | None) -> Pending:
+        pending, cursor = Pending(), connection.cursor()
+        self._sent.append((cursor, pending, convert))
+        cursor.execute(sql, params)
+        return pending
+
+    def _finish(self) -> None:
+        for cursor, pending, convert in self._sent:
+            row = cursor.fetchone() if cursor.description is not None else None
+            columns = tuple(column[0] for column in cursor.description or ())
+            pending._set(convert(row, columns) if convert is not None else row)
+
+    def _close(self) -> None:
+        for cursor, _pending, _convert in self._sent:
+            cursor.close()
+
+
+@contextmanager
+def pipeline() -> Iterator[Pipeline]:
+    """A ``Pipeline`` for the statements sent in the block (see there)."""
+    pipe = Pipeline()
+    try:
+        if connection.vendor == "postgresql":
+            connection.ensure_connection()
+            with connection.wrap_database_errors, connection.connection.pipeline():
+                yield pipe
+        else:
+            yield pipe
+        pipe._finish()
+    finally:
+        pipe._close()
 
 
 def for_update() -> str:

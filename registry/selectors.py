@@ -152,3 +152,9 @@ def project_named(org: Organization, normalized_name: str) -> Project | None:
     if project is not None:
         project.org = org
     return project
+
+
+def project_named_later(pipe: statements.Pipeline, org_id: int,
+                        normalized_name: str) -> statements.Pending:
+    """``project_named`` through a pipeline: the project (its org not attached), or None."""
+    return pipe.first(Project, _PROJECT_NAMED_SQL, [org_id, normalized_name])

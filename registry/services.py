@@ -51,14 +51,22 @@ _BUMP_SQL = ("UPDATE registry_project SET last_serial = last_serial + 1, "
              "used_bytes = used_bytes + %s WHERE id = %s RETURNING last_serial")
 
 
-def project_bump(project: Project, *, added_bytes: int = 0) -> None:
+def project_bump(project: Project, *, added_bytes: int = 0,
+                 pipe: statements.Pipeline | None = None) -> None:
     """Count one more change of the project (its serial) and drop its cached pages.
 
-    ``added_bytes`` moves the project's size counter in the same statement (a new file)."""
+    ``added_bytes`` moves the project's size counter in the same statement (a new file).
+    Through ``pipe``, ``project.last_serial`` is set when the pipeline ends."""
     # One statement that also returns the new serial (Postgres and SQLite >= 3.35).
-    with connection.cursor() as cursor:
-        cursor.execute(_BUMP_SQL, [added_bytes, project.pk])
-        project.last_serial = cursor.fetchone()[0]
+    def bumped(row: tuple) -> None:
+        project.last_serial = row[0]
+
+    if pipe is not None:
+        pipe.send(_BUMP_SQL, [added_bytes, project.pk], then=bumped)
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(_BUMP_SQL, [added_bytes, project.pk])
+            bumped(cursor.fetchone())
     index_cache.invalidate(project)
 
 
@@ -83,14 +91,13 @@ _RELEASE_SQL = ("SELECT r.*, EXISTS (SELECT 1 FROM registry_file f WHERE f.relea
                 "WHERE r.project_id = %s AND r.canonical_version = %s")
 
 
-def _release_for(project: Project, new: NewFile) -> Release:
-    """The release a file joins: found by canonical version, so 1.0 and 1.0.0 are one.
+def _release_for(project: Project, new: NewFile, release: Release | None,
+                 canonical: str) -> Release:
+    """The release a file joins, ``release`` as read by ``_RELEASE_SQL`` (found by canonical
+    version, so 1.0 and 1.0.0 are one), or a new one.
 
     Raises ValidationError for a second sdist of a release (one sdist per release)."""
     meta = new.metadata
-    canonical = canonicalize_version(new.version)
-    release = statements.first(Release, _RELEASE_SQL,
-                               [PackageType.SDIST.value, project.pk, canonical])
     if release is not None:
         if new.packagetype == PackageType.SDIST and release.has_sdist:
             raise ValidationError(sdist_message(project.name, new.version))
@@ -120,28 +127,35 @@ def file_publish(*, project: Project, new: NewFile, principal: Principal) -> Fil
     (telling a replay of the same file from a refusal is the caller's part), and
     ValidationError for a second sdist of a release.
     """
+    # Pipelined (accounts.statements): the statements whose answers nothing sent after them
+    # needs travel together, so an upload's publication costs a few round trips, not ten.
+    canonical = canonicalize_version(new.version)
     try:
-        statements.insert(FilenameRecord(org=project.org, filename=new.filename,
-                                         sha256_digest=new.sha256,
-                                         blake2_256_digest=new.blake2_256))
+        with statements.pipeline() as pipe:
+            statements.insert(FilenameRecord(org=project.org, filename=new.filename,
+                                             sha256_digest=new.sha256,
+                                             blake2_256_digest=new.blake2_256), pipe)
+            existing = pipe.first(Release, _RELEASE_SQL,
+                                  [PackageType.SDIST.value, project.pk, canonical])
     except IntegrityError as exc:  # (org, filename) is unique: the name was used before
         raise FileExists(new.filename) from exc
-    release = _release_for(project, new)
+    release = _release_for(project, new, existing.value, canonical)
     # Inserted without save receivers: the size counters (registry.usage) move here, the
     # project's in the same statement as its serial.
-    file = statements.insert(File(
-        org=project.org, release=release, filename=new.filename,
-        packagetype=new.packagetype, python_version=new.python_version,
-        requires_python=release.requires_python, size=new.size, md5_digest=new.md5,
-        sha256_digest=new.sha256, blake2_256_digest=new.blake2_256, path=new.path,
-        metadata_sha256=new.metadata_sha256, uploader=principal.user,
-        uploaded_with=principal.token,
-    ))
-    usage.org_add(project.org_id, file.size)
-    project_bump(project, added_bytes=file.size)
-    audit_record(action="file.upload", org=project.org, principal=principal,
-                 target=f"{project.name} {release.version} {file.filename}",
-                 data={"sha256": file.sha256_digest, "size": file.size})
+    with statements.pipeline() as pipe:
+        file = statements.insert(File(
+            org=project.org, release=release, filename=new.filename,
+            packagetype=new.packagetype, python_version=new.python_version,
+            requires_python=release.requires_python, size=new.size, md5_digest=new.md5,
+            sha256_digest=new.sha256, blake2_256_digest=new.blake2_256, path=new.path,
+            metadata_sha256=new.metadata_sha256, uploader=principal.user,
+            uploaded_with=principal.token,
+        ), pipe)
+        usage.org_add(project.org_id, file.size, pipe)
+        project_bump(project, added_bytes=file.size, pipe=pipe)
+        audit_record(action="file.upload", org=project.org, principal=principal,
+                     target=f"{project.name} {release.version} {file.filename}",
+                     data={"sha256": file.sha256_digest, "size": file.size}, pipe=pipe)
     return file
 
 

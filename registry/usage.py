@@ -12,19 +12,24 @@ from django.db import connection
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 
+from accounts import statements
 from accounts.models import Organization
 from registry.models import File, Project
 
 _ADD_SQL = "UPDATE {table} SET used_bytes = used_bytes + %s WHERE id = %s"
 
 
-def _add(model, pk: int, delta: int) -> None:
+def _add(model, pk: int, delta: int, pipe: statements.Pipeline | None = None) -> None:
+    sql = _ADD_SQL.format(table=model._meta.db_table)
+    if pipe is not None:
+        pipe.send(sql, [delta, pk])
+        return
     with connection.cursor() as cursor:
-        cursor.execute(_ADD_SQL.format(table=model._meta.db_table), [delta, pk])
+        cursor.execute(sql, [delta, pk])
 
 
-def org_add(org_id: int, delta: int) -> None:
-    _add(Organization, org_id, delta)
+def org_add(org_id: int, delta: int, pipe: statements.Pipeline | None = None) -> None:
+    _add(Organization, org_id, delta, pipe)
 
 
 def _move(file: File, delta: int) -> None:

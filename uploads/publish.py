@@ -28,7 +28,7 @@ from registry import services as registry_services
 from registry.models import File, Project, Release
 from registry.permissions import can
 from registry.readme import RENDERER, release_render
-from registry.selectors import project_named
+from registry.selectors import project_named_later
 from registry.storage import blob_path, distributions, staging
 from uploads import limits, notify, replays, validation
 from uploads.models import Upload, UploadStatus
@@ -209,12 +209,18 @@ def _record(upload: Upload, report, path: str, metadata_sha256: str) -> File:
         version=report.version or upload.version, project_name=upload.project_name,
         metadata=report.metadata)
     with transaction.atomic():
-        # One publisher at a time per org: size totals and filename checks stay exact.
-        org = upload.org = statements.first(Organization, _ORG_LOCK_SQL + statements.for_update(),
-                                            [upload.org_id])
+        # One publisher at a time per org: size totals and filename checks stay exact. The
+        # project is read in the same round trip, by a statement the server runs only once
+        # the lock is held (so it sees what the previous publisher committed).
+        with statements.pipeline() as pipe:
+            locked = pipe.first(Organization, _ORG_LOCK_SQL + statements.for_update(),
+                                [upload.org_id])
+            named = project_named_later(pipe, upload.org_id,
+                                        canonicalize_name(upload.project_name))
+        org = upload.org = locked.value
         if org is None:
             raise Refused("The organisation no longer exists.")
-        project = _project_for(upload, principal)
+        project = _project_for(upload, principal, named.value)
         # The one-sdist rule is file_publish's (it raises ValidationError).
         problems = limits.quota_problems(org=org, project=project,
                                          project_name=project.name, size=upload.size)
@@ -264,10 +270,11 @@ def _render_readme(release: Release) -> None:
         render_readme.delay(release.pk)
 
 
-def _project_for(upload: Upload, principal: Principal) -> Project:
-    # With the org locked above attached, not read a second time.
-    project = project_named(upload.org, canonicalize_name(upload.project_name))
-    if project is None:
+def _project_for(upload: Upload, principal: Principal, project: Project | None) -> Project:
+    """The project to publish into: ``project`` as read under the org lock, or a new one."""
+    if project is not None:
+        project.org = upload.org  # the org locked above, not read a second time
+    else:
         if not upload.create_project:
             raise Refused(f"Project '{upload.project_name}' no longer exists.")
         try:

@@ -152,3 +152,78 @@ class TestUploadLoad:
         loaded = upload_load(upload.pk)
         assert loaded.token is None and loaded.user is None
         assert upload_load(upload.pk + 1000) is None
+
+
+class TestPipeline:
+    def test_results_arrive_when_the_pipeline_ends(self):
+        org = OrgFactory(slug="acme")
+        event = AuditEvent(org=org, org_slug="acme", action="test", target="t")
+        with statements.pipeline() as pipe:
+            statements.insert(event, pipe)
+            found = pipe.first(Organization, "SELECT *, 7 AS extra FROM accounts_organization "
+                                             "WHERE slug = %s", ["acme"])
+            missing = pipe.first(Organization, "SELECT * FROM accounts_organization "
+                                               "WHERE slug = %s", ["nobody"])
+            raw = pipe.send("SELECT COUNT(*) FROM accounts_auditevent", [])
+            with pytest.raises(RuntimeError):
+                found.value  # noqa: B018 (the read is the test)
+            assert event.pk is None
+        assert AuditEvent.objects.get(pk=event.pk).action == "test"
+        assert not event._state.adding
+        assert (found.value.pk, found.value.extra) == (org.pk, 7)
+        assert missing.value is None
+        assert raw.value == (1,)  # the statements ran in the order they were sent
+
+    def test_an_update_goes_through_the_pipeline(self):
+        org = OrgFactory()
+        upload = statements.insert(Upload(
+            org=org, project_name="pkg", version="1.0", filename="pkg-1.0.tar.gz",
+            filetype="sdist", size=10, md5_digest="m", sha256_digest="s",
+            blake2_256_digest="b"))
+        upload.status = UploadStatus.REJECTED
+        with statements.pipeline() as pipe:
+            statements.update(upload, ["status"], pipe)
+            status = pipe.send("SELECT status FROM uploads_upload WHERE id = %s", [upload.pk],
+                               then=lambda row: row[0])
+        assert status.value == UploadStatus.REJECTED
+
+    def test_a_failing_statement_fails_the_block_as_a_django_error(self):
+        from django.db import IntegrityError, transaction
+
+        from registry.models import FilenameRecord
+
+        org = OrgFactory()
+        statements.insert(FilenameRecord(org=org, filename="a-1.0.tar.gz", sha256_digest="1",
+                                         blake2_256_digest="2"))
+        sent = []
+        with (pytest.raises(IntegrityError), transaction.atomic(),
+              statements.pipeline() as pipe):
+            sent.append(pipe.send("SELECT 1", []))
+            statements.insert(FilenameRecord(org=org, filename="b-1.0.tar.gz",
+                                             sha256_digest="5", blake2_256_digest="6"), pipe)
+            statements.insert(FilenameRecord(org=org, filename="a-1.0.tar.gz",
+                                             sha256_digest="3", blake2_256_digest="4"), pipe)
+        assert not sent[0].ready  # no result is handed out from a failed pipeline
+        assert list(FilenameRecord.objects.values_list("filename", flat=True)) == \
+            ["a-1.0.tar.gz"]  # the statement before the failure went with the transaction
+        assert Organization.objects.filter(pk=org.pk).exists()  # the connection works on
+
+    def test_on_postgres_the_statements_travel_in_pipeline_mode(self):
+        from django.db import connection
+
+        seen = []
+
+        def note(execute, sql, params, many, context):
+            if connection.vendor == "postgresql":
+                on = connection.connection.pgconn.pipeline_status != 0  # PQ_PIPELINE_OFF
+                seen.append("ON" if on else "OFF")
+            else:
+                seen.append("ran at once")
+                assert sql == "SELECT 2" or seen == ["ran at once"] and sql == "SELECT 1"
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(note), statements.pipeline() as pipe:
+            pipe.send("SELECT 1", [])
+            pipe.send("SELECT 2", [])
+        expected = "ON" if connection.vendor == "postgresql" else "ran at once"
+        assert seen == [expected, expected]
