@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from accounts import statements
 from uploads.models import UploadStatus
 
 
@@ -47,15 +48,21 @@ _EARLIER_SQL = (
 def earlier_of(*, org_id: int, filename: str, blake2_256: str) -> Earlier:
     """The filename's record, whether its file is live, and a recent attempt with the same
     bytes (one that may still be validated, or was refused within that time)."""
+    with statements.pipeline() as pipe:
+        found = earlier_of_later(pipe, org_id=org_id, filename=filename, blake2_256=blake2_256)
+    return found.value
+
+
+def earlier_of_later(pipe: statements.Pipeline, *, org_id: int, filename: str,
+                     blake2_256: str) -> statements.Pending:
+    """``earlier_of`` through a pipeline (the web process sends it with its project read)."""
     since = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT
                                        + settings.UPLOAD_WAIT_SECONDS)
-    with connection.cursor() as cursor:
-        cursor.execute(_EARLIER_SQL, [
-            org_id, filename, org_id, filename, org_id, filename, blake2_256,
-            connection.ops.adapt_datetimefield_value(since),
-            UploadStatus.PENDING.value, UploadStatus.REJECTED.value])
-        record_digest, live, attempt_id = cursor.fetchone()
-    return Earlier(record_digest, bool(live), attempt_id)
+    return pipe.send(_EARLIER_SQL, [
+        org_id, filename, org_id, filename, org_id, filename, blake2_256,
+        connection.ops.adapt_datetimefield_value(since),
+        UploadStatus.PENDING.value, UploadStatus.REJECTED.value],
+        then=lambda row: Earlier(row[0], bool(row[1]), row[2]))
 
 
 def name_taken_message(filename: str) -> str:

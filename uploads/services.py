@@ -64,10 +64,11 @@ def new_project_problems(*, org, name: str) -> tuple[validation.Problem, ...]:
         prohibited_normalized=[n for n, prohibited in rows if prohibited])
 
 
-def upload_known(*, org, filename: str,
+def upload_known(*, known: replays.Earlier, filename: str,
                  blake2_256: str) -> tuple[replays.Outcome | None, Upload | None]:
-    """A replay's answer, or an earlier attempt to wait for; (None, None) for a new upload."""
-    known = replays.earlier_of(org_id=org.pk, filename=filename, blake2_256=blake2_256)
+    """A replay's answer, or an earlier attempt to wait for; (None, None) for a new upload.
+
+    ``known`` is what the org knows of the filename (``replays.earlier_of``)."""
     outcome = replays.filename_outcome(known, filename=filename, blake2_256=blake2_256)
     if outcome is not None:
         return outcome, None
