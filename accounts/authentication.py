@@ -67,13 +67,29 @@ def _record_failure(ip: str | None) -> None:
         cache.set(key, 1, FAILURE_WINDOW)
 
 
-def token_from_secret(secret: str, ip: str | None) -> ApiToken:
-    """Find the active token for a presented secret or raise AuthenticationFailed."""
+def token_read_ahead(pipe: statements.Pipeline, request) -> statements.Pending | None:
+    """Send the read of the token the request presents (if it presents a well-formed one),
+    for ``principal_from_request``, which still makes every check."""
+    try:
+        secret = presented_secret(request)
+    except AuthenticationFailed:  # principal_from_request refuses it with the reason
+        return None
+    parsed = tokens.parse(secret) if secret else None
+    return None if parsed is None else statements.token_with_user_later(pipe, key_id=parsed[0])
+
+
+def token_from_secret(secret: str, ip: str | None,
+                      read_ahead: statements.Pending | None = None) -> ApiToken:
+    """Find the active token for a presented secret or raise AuthenticationFailed.
+
+    The failure count is checked before the secret is: a client over the limit is refused
+    even with a right secret (the row itself may have been read ahead)."""
     _check_rate(ip)
     parsed = tokens.parse(secret)
     token = None
     if parsed is not None:
-        token = statements.token_with_user(key_id=parsed[0])
+        token = (read_ahead.value if read_ahead is not None
+                 else statements.token_with_user(key_id=parsed[0]))
     if token is None or not tokens.secret_matches(parsed[1], token.secret_hash):
         _record_failure(ip)
         raise AuthenticationFailed(
@@ -102,12 +118,16 @@ def _touch(token: ApiToken, ip: str | None) -> None:
     token.last_used_at, token.last_used_ip = now, ip
 
 
-def principal_from_request(request, *, allow_session: bool = True) -> Principal:
-    """The principal for a request: a token if one is presented, else the session user."""
+def principal_from_request(request, *, allow_session: bool = True,
+                           read_ahead: statements.Pending | None = None) -> Principal:
+    """The principal for a request: a token if one is presented, else the session user.
+
+    ``read_ahead`` is the presented token's row from ``token_read_ahead``, if the caller
+    sent that with statements of its own."""
     ip = client_ip(request)
     secret = presented_secret(request)
     if secret:
-        token = token_from_secret(secret, ip)
+        token = token_from_secret(secret, ip, read_ahead)
         return Principal(user=token.user, token=token, ip=ip)
     user = getattr(request, "user", None)
     if allow_session and user is not None and user.is_authenticated and user.is_active:

@@ -47,7 +47,11 @@ def joined(models: tuple[type[Model], ...], sql: str,
     so rows that belong together cost one statement. A model whose primary key is NULL in
     the row (the outer join found nothing) comes back as None.
     """
-    row, columns = _first_row(sql, params)
+    return _joined_from_row(models, *_first_row(sql, params))
+
+
+def _joined_from_row(models: tuple[type[Model], ...], row: tuple | None,
+                     columns: tuple[str, ...]) -> tuple[Model | None, ...] | None:
     if row is None:
         return None
     widths = [len(model._meta.concrete_fields) for model in models]
@@ -187,6 +191,15 @@ class Pipeline:
         """``first()`` through the pipeline: the row as a ``model`` instance, or None."""
         return self._send(sql, params, lambda row, columns: _from_row(model, row, columns))
 
+    def joined(self, models: tuple[type[Model], ...], sql: str, params: list,
+               then: Callable[[tuple | None], Any] | None = None) -> Pending:
+        """``joined()`` through the pipeline (and what ``then`` makes of its instances)."""
+        def convert(row, columns):
+            found = _joined_from_row(models, row, columns)
+            return found if then is None else then(found)
+
+        return self._send(sql, params, convert)
+
     def _send(self, sql: str, params: list, convert: Callable | None) -> Pending:
         pending, cursor = Pending(), connection.cursor()
         self._sent.append((cursor, pending, convert))
@@ -237,7 +250,17 @@ def token_with_user(*, key_id: str | None = None, pk: int | None = None) -> ApiT
     Its org is read only if asked for: the callers compare ``org_id``.
     """
     column, value = ("key_id", key_id) if pk is None else ("id", pk)
-    found = joined((ApiToken, User), _KEY_AND_OWNER_SQL.format(column=column), [value])
+    return _with_owner(joined((ApiToken, User), _KEY_AND_OWNER_SQL.format(column=column),
+                              [value]))
+
+
+def token_with_user_later(pipe: Pipeline, *, key_id: str) -> Pending:
+    """``token_with_user`` by key id, through a pipeline."""
+    return pipe.joined((ApiToken, User), _KEY_AND_OWNER_SQL.format(column="key_id"), [key_id],
+                       then=_with_owner)
+
+
+def _with_owner(found: tuple | None) -> ApiToken | None:
     if found is None:
         return None
     token, owner = found

@@ -31,13 +31,14 @@ _ORG_SQL = ("SELECT o.*, (SELECT MAX(p.max_file_size) FROM registry_project p "
             "FROM accounts_organization o WHERE o.slug = %s")
 
 
-def org_for_upload(slug: str) -> Organization | None:
-    """The org, with the largest file limit any of its projects has (for ``stream_limit``)."""
-    return statements.first(Organization, _ORG_SQL, [slug])
+def org_for_upload_later(pipe: statements.Pipeline, slug: str) -> statements.Pending:
+    """The org, with the largest file limit any of its projects has (for ``stream_limit``),
+    through a pipeline: the upload view sends the presented token's read with it."""
+    return pipe.first(Organization, _ORG_SQL, [slug])
 
 
 def stream_limit(org: Organization) -> int:
-    """The most any file of ``org`` (from ``org_for_upload``) may be, before the form says
+    """The most any file of ``org`` (from ``org_for_upload_later``) may be, before the form says
     which project."""
     largest = org.largest_project_limit or 0
     return min(max(max_file_size(org, None), largest), settings.UPLOAD_MAX_FILE_SIZE_CAP)

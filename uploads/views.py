@@ -6,7 +6,11 @@ from django.views.decorators.csrf import csrf_exempt
 from packaging.utils import canonicalize_name
 
 from accounts import statements
-from accounts.authentication import AuthenticationFailed, principal_from_request
+from accounts.authentication import (
+    AuthenticationFailed,
+    principal_from_request,
+    token_read_ahead,
+)
 from accounts.capabilities import Capability
 from accounts.ratelimit import RateLimited, rate_hit
 from registry.models import ProjectStatus
@@ -43,11 +47,15 @@ def legacy_redirect(request, org):
 def upload(request, org):
     if request.method != "POST":
         return reply(405, ("Uploads are POSTed here with twine, uv publish, or similar.",))
-    organisation = limits.org_for_upload(org)
+    # The org and the presented token in one round trip (accounts.statements.pipeline).
+    with statements.pipeline() as pipe:
+        found = limits.org_for_upload_later(pipe, org)
+        read_ahead = token_read_ahead(pipe, request)
+    organisation = found.value
     if organisation is None:
         raise Http404("No such organisation.")
     try:
-        principal = principal_from_request(request, allow_session=False)
+        principal = principal_from_request(request, allow_session=False, read_ahead=read_ahead)
     except AuthenticationFailed as exc:
         response = reply(exc.status, (exc.message,), exc.retry_after)
         if exc.status == 401:

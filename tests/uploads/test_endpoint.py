@@ -66,6 +66,32 @@ class TestAuth:
         assert response.status_code == 401
         assert not Project.objects.exists()
 
+    def test_an_unknown_org_is_404_before_a_malformed_header_is_refused(self, acme, tmp_path):
+        from django.test import Client
+
+        org, _ = acme
+        path = build_wheel(tmp_path, "pkg", "1.0")
+        malformed = {"HTTP_AUTHORIZATION": "Basic not-base64!"}
+        with open(path, "rb") as handle:
+            form = {**form_for(path, "pkg", "1.0"), "content": handle}
+            assert Client().post("/nobody/legacy/", form, **malformed).status_code == 404
+            handle.seek(0)
+            response = Client().post(f"/{org.slug}/legacy/", form, **malformed)
+        assert response.status_code == 401 and "Malformed" in response.reason_phrase
+
+    def test_after_too_many_failures_even_the_right_token_waits(self, acme, tmp_path):
+        # The token's row is read with the org, but the failure count is checked first.
+        from accounts.authentication import FAILURE_LIMIT
+
+        org, token = acme
+        path = build_wheel(tmp_path, "pkg", "1.0")
+        wrong = token[:-4] + ("aaaa" if not token.endswith("aaaa") else "bbbb")
+        for _ in range(FAILURE_LIMIT):
+            assert post(org, wrong, path, form_for(path, "pkg", "1.0")).status_code == 401
+        response = post(org, token, path, form_for(path, "pkg", "1.0"))
+        assert response.status_code == 429 and response["Retry-After"]
+        assert not Project.objects.exists()
+
     def test_token_of_another_org_cannot_upload(self, acme, tmp_path):
         org, _ = acme
         other = OrgFactory()
