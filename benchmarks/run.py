@@ -24,17 +24,38 @@ _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 def twine_upload(server: servers.Server, files: list[Path]) -> float:
     """Files per second through the real twine (one process, files in sequence)."""
+    return len(files) / sum(_twine(server, files[start:start + UPLOAD_CHUNK])
+                            for start in range(0, len(files), UPLOAD_CHUNK))
+
+
+def twine_upload_in_turns(targets: list[servers.Server], files: list[Path]) -> dict:
+    """Files per second for each server, each given the whole corpus in the same chunks and
+    order as ``twine_upload``, the servers taking turns chunk by chunk (and turns at going
+    first). On a shared host whose speed drifts by 10-20% within minutes, uploading to one
+    server after the other measured the drift as much as the servers; in turns, a slow
+    minute weighs on each alike."""
+    spent = {server.name: 0.0 for server in targets}
+    for turn, start in enumerate(range(0, len(files), UPLOAD_CHUNK)):
+        for server in targets if turn % 2 == 0 else targets[::-1]:
+            spent[server.name] += _twine(server, files[start:start + UPLOAD_CHUNK])
+    return {name: len(files) / seconds for name, seconds in spent.items()}
+
+
+UPLOAD_CHUNK = 200  # files per twine process
+
+
+def _twine(server: servers.Server, files: list[Path]) -> float:
+    """Seconds one twine process takes to upload ``files``."""
     user, password = server.upload_auth
     started = time.monotonic()
-    for start in range(0, len(files), 200):
-        done = subprocess.run([str(servers.VENV_BIN / "twine"), "upload", "--non-interactive",
-                               "--disable-progress-bar", "--repository-url", server.upload_url,
-                               "-u", user, "-p", password, *map(str, files[start:start + 200])],
-                              capture_output=True, text=True)
-        if done.returncode:
-            raise RuntimeError(f"twine failed on {server.name}:\n{done.stdout[-3000:]}\n"
-                               f"{done.stderr[-3000:]}")
-    return len(files) / (time.monotonic() - started)
+    done = subprocess.run([str(servers.VENV_BIN / "twine"), "upload", "--non-interactive",
+                           "--disable-progress-bar", "--repository-url", server.upload_url,
+                           "-u", user, "-p", password, *map(str, files)],
+                          capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"twine failed on {server.name}:\n{done.stdout[-3000:]}\n"
+                           f"{done.stderr[-3000:]}")
+    return time.monotonic() - started
 
 
 def fetch(url: str, accept: str = "text/html") -> tuple[bytes, str]:
@@ -180,7 +201,15 @@ def _wheelhouse_and_ceiling(results: dict, work: Path, files, args) -> None:
     try:
         wheelhouse = servers.start_wheelhouse(work, env, "bench")
         try:
-            results["upload_files_per_s"]["wheelhouse"] = twine_upload(wheelhouse, files)
+            if "pypiserver" in args.skip:
+                results["upload_files_per_s"]["wheelhouse"] = twine_upload(wheelhouse, files)
+            else:  # in turns with pypiserver, the peer whose upload rate is the target
+                peer = servers.start_pypiserver(work, work / "pypiserver-packages", cached=False)
+                try:
+                    results["upload_files_per_s"].update(
+                        twine_upload_in_turns([wheelhouse, peer], files))
+                finally:
+                    peer.stop()
             # The same workers received every upload (a Celery worker validated them).
             results["rss_after_upload_mib"] = rss_mib(wheelhouse.process.pid)
             capture_pages(wheelhouse, work / "pages")
@@ -213,8 +242,11 @@ def _doubled(results: dict, work: Path, env: dict, args) -> None:
 
 
 def _pypiserver(results: dict, work: Path, files, seconds: int) -> None:
+    """pypiserver's pages and files, plain and cached; its upload was measured in turns with
+    Wheelhouse's (``twine_upload_in_turns``) into the same folder."""
     packages = work / "pypiserver-packages"
-    run_server(results, servers.start_pypiserver(work, packages, cached=False), files, seconds)
+    run_server(results, servers.start_pypiserver(work, packages, cached=False), files, seconds,
+               upload=False)
     cached = servers.start_pypiserver(work, packages, cached=True)
     run_server(results, cached, files, seconds, upload=False)
 
