@@ -1,6 +1,7 @@
 """Writes for projects, releases and files. Each writes an audit event."""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -120,12 +121,14 @@ def sdist_message(project_name: str, version: str) -> str:
 # Inside the caller's transaction, without a savepoint of its own: any failure here fails
 # the whole publication (the upload worker's transaction holds the org lock around it).
 @transaction.atomic(savepoint=False)
-def file_publish(*, project: Project, new: NewFile, principal: Principal) -> File:
+def file_publish(*, project: Project, new: NewFile, principal: Principal,
+                 also: Callable[[statements.Pipeline, File], None] | None = None) -> File:
     """Record an already stored file in the index.
 
     Raises FileExists when the org has used the filename before, whatever its bytes were
     (telling a replay of the same file from a refusal is the caller's part), and
-    ValidationError for a second sdist of a release.
+    ValidationError for a second sdist of a release. ``also`` sends the caller's own
+    statements with the file's insert (the file has its id only once the pipeline ends).
     """
     # Pipelined (accounts.statements): the statements whose answers nothing sent after them
     # needs travel together, so an upload's publication costs a few round trips, not ten.
@@ -156,6 +159,8 @@ def file_publish(*, project: Project, new: NewFile, principal: Principal) -> Fil
         audit_record(action="file.upload", org=project.org, principal=principal,
                      target=f"{project.name} {release.version} {file.filename}",
                      data={"sha256": file.sha256_digest, "size": file.size}, pipe=pipe)
+        if also is not None:
+            also(pipe, file)
     return file
 
 

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from django.core.exceptions import ValidationError
 from django.core.files import File as DjangoFile
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from packaging.utils import canonicalize_name
 
@@ -45,11 +45,28 @@ class Refused(Exception):
         self.messages = list(messages)
 
 
+# An outcome sent in the pipeline that inserts its file, whose id is known only when that
+# ends: the file is found by its (org, filename), unique, as inserted just before.
+_FINISH_WITH_NEW_FILE_SQL = (
+    "UPDATE uploads_upload SET status = %s, problems = %s, finished_at = %s, file_id = "
+    "(SELECT f.id FROM registry_file f WHERE f.org_id = %s AND f.filename = %s) WHERE id = %s")
+
+
 def finish(upload: Upload, status: str, problems: list[dict] | None = None,
-           file: File | None = None) -> None:
-    upload.status, upload.problems, upload.file = status, problems or [], file
+           file: File | None = None, pipe: statements.Pipeline | None = None) -> None:
+    """Record the upload's outcome (through ``pipe``, if given) and announce it on commit."""
+    upload.status, upload.problems = status, problems or []
     upload.finished_at = timezone.now()
-    statements.update(upload, ["status", "problems", "file", "finished_at"])
+    if file is not None and file.pk is None:  # inserted earlier in ``pipe``
+        prepared = [Upload._meta.get_field(name).get_db_prep_save(getattr(upload, name),
+                                                                  connection)
+                    for name in ("status", "problems", "finished_at")]
+        pipe.send(_FINISH_WITH_NEW_FILE_SQL,
+                  [*prepared, file.org_id, file.filename, upload.pk],
+                  then=lambda _row: setattr(upload, "file", file))  # by then it has its id
+    else:
+        upload.file = file
+        statements.update(upload, ["status", "problems", "file", "finished_at"], pipe)
     upload_id = upload.pk
     transaction.on_commit(lambda: notify.upload_announce(upload_id, status), robust=True)
 
@@ -226,8 +243,10 @@ def _record(upload: Upload, report, path: str, metadata_sha256: str) -> File:
                                          project_name=project.name, size=upload.size)
         if problems:
             raise Refused(*problems)
-        file = registry_services.file_publish(project=project, new=new, principal=principal)
-        finish(upload, UploadStatus.PUBLISHED, file=file)
+        file = registry_services.file_publish(
+            project=project, new=new, principal=principal,
+            also=lambda pipe, file: finish(upload, UploadStatus.PUBLISHED, file=file,
+                                           pipe=pipe))
         release = file.release
         if release.description_renderer != RENDERER:  # new, or rendered by an older one
             # After the announcement above: the request has its answer while this renders.
