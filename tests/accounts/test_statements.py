@@ -13,6 +13,14 @@ from uploads.models import Upload, UploadStatus
 pytestmark = pytest.mark.django_db
 
 
+def pending_upload(org, **fields) -> Upload:
+    """A pending upload row of ``org``, written with ``statements.insert``."""
+    return statements.insert(Upload(**{
+        "org": org, "project_name": "pkg", "version": "1.0", "filename": "pkg-1.0.tar.gz",
+        "filetype": "sdist", "size": 10, "md5_digest": "m", "sha256_digest": "s",
+        "blake2_256_digest": "b", **fields}))
+
+
 class TestInsert:
     def test_every_kind_of_field_round_trips(self):
         org = OrgFactory(slug="acme")
@@ -46,9 +54,7 @@ class TestInsert:
 
 def test_update_writes_only_the_named_fields():
     org = OrgFactory()
-    upload = statements.insert(Upload(
-        org=org, project_name="pkg", version="1.0", filename="pkg-1.0.tar.gz",
-        filetype="sdist", size=10, md5_digest="m", sha256_digest="s", blake2_256_digest="b"))
+    upload = pending_upload(org)
     Upload.objects.filter(pk=upload.pk).update(project_name="changed elsewhere")
     upload.status, upload.problems = UploadStatus.REJECTED, [{"code": "x", "message": "m"}]
     upload.finished_at = timezone.now()
@@ -132,10 +138,7 @@ class TestUploadLoad:
         org = OrgFactory()
         ann = member(org, username="ann")
         token, _secret = token_for(org, user=ann)
-        upload = statements.insert(Upload(
-            org=org, project_name="pkg", version="1.0", filename="pkg-1.0.tar.gz",
-            filetype="sdist", size=10, md5_digest="m", sha256_digest="s",
-            blake2_256_digest="b", user=ann, token=token, ip="192.0.2.1"))
+        upload = pending_upload(org, user=ann, token=token, ip="192.0.2.1")
         loaded = upload_load(upload.pk)
         assert (loaded.pk, loaded.token.pk, loaded.user.pk) == (upload.pk, token.pk, ann.pk)
         assert loaded.token.user.username == "ann" and str(loaded.ip) == "192.0.2.1"
@@ -145,10 +148,7 @@ class TestUploadLoad:
         from uploads.publish import upload_load
 
         org = OrgFactory()
-        upload = statements.insert(Upload(
-            org=org, project_name="pkg", version="1.0", filename="pkg-1.0.tar.gz",
-            filetype="sdist", size=10, md5_digest="m", sha256_digest="s",
-            blake2_256_digest="b"))
+        upload = pending_upload(org)
         loaded = upload_load(upload.pk)
         assert loaded.token is None and loaded.user is None
         assert upload_load(upload.pk + 1000) is None
@@ -176,10 +176,7 @@ class TestPipeline:
 
     def test_an_update_goes_through_the_pipeline(self):
         org = OrgFactory()
-        upload = statements.insert(Upload(
-            org=org, project_name="pkg", version="1.0", filename="pkg-1.0.tar.gz",
-            filetype="sdist", size=10, md5_digest="m", sha256_digest="s",
-            blake2_256_digest="b"))
+        upload = pending_upload(org)
         upload.status = UploadStatus.REJECTED
         with statements.pipeline() as pipe:
             statements.update(upload, ["status"], pipe)
