@@ -130,12 +130,7 @@ def insert(obj: Model, pipe: Pipeline | None = None) -> Model:
         obj.pk = row[0]
         obj._state.adding, obj._state.db = False, connection.alias
 
-    if pipe is not None:
-        pipe.send(sql, values, then=inserted)
-        return obj
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        inserted(cursor.fetchone())
+    execute(sql, values, then=inserted, pipe=pipe)
     return obj
 
 
@@ -148,11 +143,20 @@ def update(obj: Model, fields: list[str], pipe: Pipeline | None = None) -> None:
     assignments = ", ".join(f"{quote(f.column)} = %s" for f in chosen)
     sql = (f"UPDATE {quote(obj._meta.db_table)} SET {assignments} "  # noqa: S608
            f"WHERE {quote(obj._meta.pk.column)} = %s")
+    execute(sql, [*values, obj.pk], pipe=pipe)
+
+
+def execute(sql: str, params: list, *, then: Callable[[tuple | None], Any] | None = None,
+            pipe: Pipeline | None = None) -> None:
+    """Run one statement now, or send it through ``pipe``; ``then`` gets its first row (None
+    if it returned none) now, or when the pipeline ends."""
     if pipe is not None:
-        pipe.send(sql, [*values, obj.pk])
+        pipe.send(sql, params, then=then)
         return
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*values, obj.pk])
+        cursor.execute(sql, params)
+        if then is not None:
+            then(cursor.fetchone() if cursor.description is not None else None)
 
 
 class Pending:

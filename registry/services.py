@@ -5,7 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from packaging.utils import canonicalize_name, canonicalize_version
 
 from accounts import services as account_services
@@ -62,12 +62,7 @@ def project_bump(project: Project, *, added_bytes: int = 0,
     def bumped(row: tuple) -> None:
         project.last_serial = row[0]
 
-    if pipe is not None:
-        pipe.send(_BUMP_SQL, [added_bytes, project.pk], then=bumped)
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute(_BUMP_SQL, [added_bytes, project.pk])
-            bumped(cursor.fetchone())
+    statements.execute(_BUMP_SQL, [added_bytes, project.pk], then=bumped, pipe=pipe)
     index_cache.invalidate(project)
 
 

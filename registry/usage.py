@@ -8,7 +8,6 @@ without signals and counts in the statement that bumps the project's serial. The
 worker reads them under the org lock.
 """
 
-from django.db import connection
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 
@@ -20,12 +19,7 @@ _ADD_SQL = "UPDATE {table} SET used_bytes = used_bytes + %s WHERE id = %s"
 
 
 def _add(model, pk: int, delta: int, pipe: statements.Pipeline | None = None) -> None:
-    sql = _ADD_SQL.format(table=model._meta.db_table)
-    if pipe is not None:
-        pipe.send(sql, [delta, pk])
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [delta, pk])
+    statements.execute(_ADD_SQL.format(table=model._meta.db_table), [delta, pk], pipe=pipe)
 
 
 def org_add(org_id: int, delta: int, pipe: statements.Pipeline | None = None) -> None:

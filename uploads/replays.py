@@ -48,21 +48,29 @@ _EARLIER_SQL = (
 def earlier_of(*, org_id: int, filename: str, blake2_256: str) -> Earlier:
     """The filename's record, whether its file is live, and a recent attempt with the same
     bytes (one that may still be validated, or was refused within that time)."""
-    with statements.pipeline() as pipe:
-        found = earlier_of_later(pipe, org_id=org_id, filename=filename, blake2_256=blake2_256)
-    return found.value
+    with connection.cursor() as cursor:
+        cursor.execute(_EARLIER_SQL, _earlier_params(org_id, filename, blake2_256))
+        return _earlier(cursor.fetchone())
 
 
 def earlier_of_later(pipe: statements.Pipeline, *, org_id: int, filename: str,
                      blake2_256: str) -> statements.Pending:
     """``earlier_of`` through a pipeline (the web process sends it with its project read)."""
+    return pipe.send(_EARLIER_SQL, _earlier_params(org_id, filename, blake2_256),
+                     then=_earlier)
+
+
+def _earlier_params(org_id: int, filename: str, blake2_256: str) -> list:
     since = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT
                                        + settings.UPLOAD_WAIT_SECONDS)
-    return pipe.send(_EARLIER_SQL, [
-        org_id, filename, org_id, filename, org_id, filename, blake2_256,
-        connection.ops.adapt_datetimefield_value(since),
-        UploadStatus.PENDING.value, UploadStatus.REJECTED.value],
-        then=lambda row: Earlier(row[0], bool(row[1]), row[2]))
+    return [org_id, filename, org_id, filename, org_id, filename, blake2_256,
+            connection.ops.adapt_datetimefield_value(since),
+            UploadStatus.PENDING.value, UploadStatus.REJECTED.value]
+
+
+def _earlier(row: tuple) -> Earlier:
+    record_digest, live, attempt_id = row
+    return Earlier(record_digest, bool(live), attempt_id)
 
 
 def name_taken_message(filename: str) -> str:
