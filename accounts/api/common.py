@@ -1,5 +1,7 @@
 """What every management API view shares: the principal, org lookup, errors, pagination."""
 
+from typing import NoReturn
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.generics import GenericAPIView
@@ -28,6 +30,11 @@ def require(allowed: bool, message: str = "You may not do this here.") -> None:
     """Refuse with 403 (the caller may already see the object, so 404 would hide nothing)."""
     if not allowed:
         raise exceptions.PermissionDenied(message)
+
+
+def refuse_field(field: str, message: str) -> NoReturn:
+    """Refuse with 400 as a serializer would: the message under ``field`` and as the detail."""
+    raise exceptions.ValidationError({field: [message]})
 
 
 class TokenNeedsAdminToManage(permissions.BasePermission):

@@ -7,7 +7,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
 from accounts import invitations, selectors, services
-from accounts.api.common import ApiView, deleted, principal_of, require
+from accounts.api.common import ApiView, deleted, principal_of, refuse_field, require
 from accounts.api.serializers import (
     DetailSerializer,
     InvitationCreateSerializer,
@@ -109,8 +109,7 @@ class MemberListView(ApiView):
         data = self.parsed(MemberAddSerializer)
         user = selectors.user_get(data["username"])
         if user is None:
-            return Response({"detail": "No such user.", "errors": {
-                "username": [f"There is no active user '{data['username']}'."]}}, status=400)
+            refuse_field("username", f"There is no active user '{data['username']}'.")
         _may_set_role(request, organisation, selectors.membership_role(organisation, user),
                       data["role"])
         membership = services.membership_set(org=organisation, user=user, role=data["role"],
@@ -167,8 +166,7 @@ class OrgInvitationListView(ApiView):
         _may_set_role(request, organisation, None, data["role"])
         invitee = selectors.user_get(data["username"]) if data["username"] else None
         if data["username"] and invitee is None:
-            return Response({"detail": "No such user.", "errors": {
-                "username": [f"There is no active user '{data['username']}'."]}}, status=400)
+            refuse_field("username", f"There is no active user '{data['username']}'.")
         try:
             invitation, _key = invitations.invitation_create(
                 org=organisation, role=data["role"], invitee=invitee, email=data["email"],

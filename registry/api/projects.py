@@ -8,7 +8,14 @@ from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 
 from accounts import selectors as account_selectors
-from accounts.api.common import CAPABILITY_DECIDES, ApiView, deleted, principal_of, require
+from accounts.api.common import (
+    CAPABILITY_DECIDES,
+    ApiView,
+    deleted,
+    principal_of,
+    refuse_field,
+    require,
+)
 from accounts.api.serializers import VISIBILITIES, DetailSerializer, TokenSerializer
 from accounts.capabilities import Capability
 from accounts.ratelimit import RateLimited, rate_hit
@@ -102,10 +109,10 @@ class GrantListView(ApiView):
         data = self.parsed(GrantCreateSerializer)
         team = account_selectors.team_get(found.org, data["team"]) if data["team"] else None
         user = account_selectors.user_get(data["user"]) if data["user"] else None
-        if (data["team"] and team is None) or (data["user"] and user is None):
-            field = "team" if data["team"] else "user"
-            return Response({"detail": f"No such {field}.",
-                             "errors": {field: [f"No such {field} in {org}."]}}, status=400)
+        if data["team"] and team is None:
+            refuse_field("team", f"There is no team '{data['team']}' in {org}.")
+        if data["user"] and user is None:
+            refuse_field("user", f"There is no active user '{data['user']}'.")
         grant = services.grant_set(project=found, team=team, user=user,
                                    permission=data["permission"],
                                    principal=principal_of(request))

@@ -7,7 +7,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from accounts import selectors, services
-from accounts.api.common import ApiView, deleted, principal_of
+from accounts.api.common import ApiView, deleted, principal_of, refuse_field
 from accounts.api.serializers import (
     DetailSerializer,
     TeamCreateSerializer,
@@ -44,8 +44,7 @@ class TeamListView(ApiView):
         organisation = org_or_404(request, org, Capability.ORG_TEAMS)
         data = self.parsed(TeamCreateSerializer)
         if selectors.team_get(organisation, data["slug"]) is not None:
-            return Response({"detail": "A team with this slug exists.",
-                             "errors": {"slug": ["A team with this slug exists."]}}, status=400)
+            refuse_field("slug", f"A team with the slug '{data['slug']}' exists in {org}.")
         team = services.team_create(org=organisation, slug=data["slug"], name=data["name"],
                                     principal=principal_of(request))
         return Response(TeamSerializer(team).data, status=status.HTTP_201_CREATED)

@@ -28,6 +28,13 @@ class TestMembers:
         assert [a.status_code for a in answers] == [403, 403]
         assert answers[0].json() == answers[1].json()
 
+    def test_an_unknown_user_is_a_400_naming_the_field(self, as_user, admin, org):
+        response = as_user(admin).post(f"/api/v1/orgs/{org.slug}/members/",
+                                       {"username": "nobody", "role": "member"})
+        assert response.status_code == 400
+        message = "There is no active user 'nobody'."
+        assert response.json() == {"detail": message, "errors": {"username": [message]}}
+
     def test_admin_cannot_make_owners(self, as_user, admin, plain_member, org):
         response = as_user(admin).patch(f"/api/v1/orgs/{org.slug}/members/mia/",
                                         {"role": "owner"})
@@ -162,6 +169,13 @@ class TestInvitations:
         response = as_user(plain_member).post(f"/api/v1/orgs/{org.slug}/invitations/",
                                               {"email": "a@example.com"})
         assert response.status_code == 403
+
+    def test_an_unknown_username_is_a_400_and_nobody_is_invited(self, as_user, admin, org):
+        response = as_user(admin).post(f"/api/v1/orgs/{org.slug}/invitations/",
+                                       {"username": "nobody"})
+        assert response.status_code == 400
+        assert response.json()["errors"] == {"username": ["There is no active user 'nobody'."]}
+        assert not Invitation.objects.exists()
 
     def test_username_xor_email(self, as_user, admin, org):
         response = as_user(admin).post(f"/api/v1/orgs/{org.slug}/invitations/", {})

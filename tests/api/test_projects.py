@@ -158,6 +158,15 @@ class TestGrants:
         response = as_user(admin).post(f"/api/v1/orgs/{org.slug}/projects/widgets/grants/",
                                        {"team": "ci", "permission": "upload"})
         assert response.status_code == 400
+        assert response.json()["errors"] == {"team": [f"There is no team 'ci' in {org.slug}."]}
+        assert not ProjectGrant.objects.exists()
+
+    def test_an_unknown_user_is_refused(self, as_user, admin, org, project):
+        response = as_user(admin).post(f"/api/v1/orgs/{org.slug}/projects/widgets/grants/",
+                                       {"user": "nobody", "permission": "read"})
+        assert response.status_code == 400
+        assert response.json()["detail"] == "There is no active user 'nobody'."
+        assert not ProjectGrant.objects.exists()
 
     def test_members_cannot_grant(self, as_user, plain_member, org, project):
         response = as_user(plain_member).post(

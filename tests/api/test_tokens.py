@@ -175,3 +175,11 @@ class TestTeams:
         assert client.delete(f"/api/v1/orgs/{org.slug}/teams/ci/members/mia/").json()[
             "members"] == []
         assert client.delete(f"/api/v1/orgs/{org.slug}/teams/ci/").status_code == 200
+
+    def test_a_taken_slug_is_a_400_naming_the_field(self, as_user, admin, org):
+        client = as_user(admin)
+        assert client.post(f"/api/v1/orgs/{org.slug}/teams/", {"slug": "ci"}).status_code == 201
+        response = client.post(f"/api/v1/orgs/{org.slug}/teams/", {"slug": "ci"})
+        assert response.status_code == 400
+        message = f"A team with the slug 'ci' exists in {org.slug}."
+        assert response.json() == {"detail": message, "errors": {"slug": [message]}}
