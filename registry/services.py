@@ -25,7 +25,7 @@ from registry.models import (
     ProjectGrant,
     Release,
 )
-from registry.storage import distributions
+from registry.storage import blob_folders_prune, distributions
 
 
 class FileExists(Exception):
@@ -211,6 +211,7 @@ def _forget_blobs(paths: list[str]) -> None:
         for name in (path, path + ".metadata"):
             if store.exists(name):
                 store.delete(name)
+        blob_folders_prune(path)
 
 
 def _delete_files(files, project: Project) -> list[str]:

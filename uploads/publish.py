@@ -29,7 +29,7 @@ from registry.models import File, Project, Release
 from registry.permissions import can
 from registry.readme import RENDERER, release_render
 from registry.selectors import project_named_later
-from registry.storage import blob_path, distributions, staging
+from registry.storage import blob_folders_prune, blob_path, distributions, staging
 from uploads import limits, notify, replays, validation
 from uploads.models import Upload, UploadStatus
 
@@ -126,7 +126,7 @@ class Blobs:
             saved = store.save(name, content)
         except BaseException:
             _delete_quietly(name)  # a half-written blob
-            _prune(name)
+            blob_folders_prune(name)
             raise
         if saved != name:  # a twin stored the same bytes in between: keep theirs
             _delete_quietly(saved)
@@ -167,7 +167,7 @@ class Blobs:
             return
         for name in self.written:
             _delete_quietly(name)
-        _prune(self.path)
+        blob_folders_prune(self.path)
 
 
 def _delete_quietly(name: str) -> None:
@@ -175,21 +175,6 @@ def _delete_quietly(name: str) -> None:
         distributions().delete(name)
     except Exception:  # clean-up after a failure: the failure is what gets reported
         log.exception("could not delete %s from distribution storage", name)
-
-
-def _prune(name: str) -> None:
-    """On a local disk, remove the blob's folders (org/aa/bb/digest) that are now empty."""
-    store = distributions()
-    try:
-        root, folder = store.path(""), os.path.dirname(store.path(name))
-    except NotImplementedError:
-        return
-    while folder.startswith(root.rstrip(os.sep) + os.sep):
-        try:
-            os.rmdir(folder)
-        except OSError:  # not empty: someone else's files are in it
-            return
-        folder = os.path.dirname(folder)
 
 
 def _publish(upload: Upload, report, local_path: str) -> None:

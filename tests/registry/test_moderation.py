@@ -1,5 +1,7 @@
 """Quarantine services and their admin actions."""
 
+import os
+
 import pytest
 
 from accounts.models import AuditEvent
@@ -105,7 +107,7 @@ class TestAdminActions:
         project = ProjectFactory(org=OrgFactory(slug="acme"), name="demo", visibility="public")
         kept = stored_file(ReleaseFactory(project=project, version="1.0"),
                            filename="demo-1.0-py3-none-any.whl")
-        gone = stored_file(ReleaseFactory(project=project, version="2.0"),
+        gone = stored_file(ReleaseFactory(project=project, version="2.0"), data=b"PK 2.0",
                            filename="demo-2.0-py3-none-any.whl")
         assert b"demo-2.0" in admin_client.get("/acme/simple/demo/").content  # now cached
         with django_capture_on_commit_callbacks(execute=True):
@@ -113,7 +115,9 @@ class TestAdminActions:
                                          {"post": "yes"})
         assert response.status_code == 302
         assert b"demo-2.0" not in admin_client.get("/acme/simple/demo/").content
-        assert not distributions().exists(gone.path)  # the blob went too
+        assert not distributions().exists(gone.path)  # the blob went too, with its folders
+        assert not os.path.exists(os.path.dirname(distributions().path(gone.path)))
+        assert distributions().exists(kept.path)
         assert AuditEvent.objects.get(action="file.delete").actor is not None
         admin_client.post("/admin/registry/release/", {
             "action": "delete_selected", "_selected_action": [kept.release.pk], "post": "yes"})
