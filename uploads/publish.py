@@ -117,10 +117,12 @@ class Blobs:
     def __init__(self, path: str):
         self.path = path
         self.written: list[str] = []
+        self.relied: list[str] = []  # found in place: the same bytes, stored by another
 
     def put(self, name: str, content) -> None:
         store = distributions()
         if store.exists(name):  # the same bytes (the digest is in the path), stored by a twin
+            self.relied.append(name)
             return
         try:
             saved = store.save(name, content)
@@ -130,6 +132,7 @@ class Blobs:
             raise
         if saved != name:  # a twin stored the same bytes in between: keep theirs
             _delete_quietly(saved)
+            self.relied.append(name)
             return
         self.written.append(name)
 
@@ -145,6 +148,7 @@ class Blobs:
             try:
                 os.link(local_path, target)
             except FileExistsError:  # the same bytes (the digest is in the path), by a twin
+                self.relied.append(name)
                 return
             except OSError:  # another disk, or links not allowed: copy
                 pass
@@ -153,6 +157,20 @@ class Blobs:
                 return
         with open(local_path, "rb") as handle:
             self.put(name, DjangoFile(handle))
+
+    def restore(self, local_path: str, metadata: bytes) -> None:
+        """Once published: store again what this upload found in place, if it has gone
+        since (a failing twin's clean-up, or ``sweep_blobs`` removing an old orphan; the
+        sweep holds the org's lock, so it finished before this upload's row committed)."""
+        store = distributions()
+        for name in self.relied:
+            if store.exists(name):
+                continue
+            if name.endswith(".metadata"):
+                store.save(name, ContentFile(metadata))
+            else:
+                with open(local_path, "rb") as handle:
+                    store.save(name, DjangoFile(handle))
 
     def discard(self) -> None:
         """Remove what this upload wrote, unless a committed file row (a twin's) uses it."""
@@ -195,9 +213,7 @@ def _publish(upload: Upload, report, local_path: str) -> None:
     except BaseException:
         blobs.discard()
         raise
-    if not distributions().exists(blobs.path):  # a failing twin removed the shared blob
-        with open(local_path, "rb") as handle:
-            distributions().save(blobs.path, DjangoFile(handle))
+    blobs.restore(local_path, report.metadata_bytes)
     log.info("published %s (%s)", file.filename, upload.org_id)
 
 

@@ -189,6 +189,33 @@ class TestWorkerFailures:
         assert "has since been deleted" in response.reason_phrase
         assert not File.objects.exists() and leftovers() == []
 
+    def test_blobs_found_in_place_and_removed_before_the_row_commits_are_stored_again(
+            self, acme, wheel, monkeypatch):
+        import hashlib
+
+        from registry.storage import blob_path
+
+        org, token = acme
+        data = wheel.read_bytes()
+        path = blob_path(org.pk, hashlib.blake2b(data, digest_size=32).hexdigest(), wheel.name)
+        # An earlier attempt's blobs (its worker killed before its row committed) ...
+        distributions().save(path, ContentFile(data))
+        distributions().save(path + ".metadata", ContentFile(b"stale"))
+        real_record = publish._record
+
+        def record(*args, **kwargs):  # ... removed by sweep_blobs while this one publishes
+            distributions().delete(path)
+            distributions().delete(path + ".metadata")
+            return real_record(*args, **kwargs)
+
+        monkeypatch.setattr(publish, "_record", record)
+        assert upload(org, token, wheel, "pkg", "1.0").status_code == 200
+        published = File.objects.get(org=org)
+        with distributions().open(published.path) as blob:
+            assert blob.read() == data
+        with distributions().open(published.path + ".metadata") as metadata:
+            assert hashlib.sha256(metadata.read()).hexdigest() == published.metadata_sha256
+
     def test_a_file_published_by_a_twin_keeps_its_blob(self, acme, wheel, monkeypatch):
         org, token = acme
         assert upload(org, token, wheel, "pkg", "1.0").status_code == 200
