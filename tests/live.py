@@ -69,7 +69,8 @@ class LiveRegistry:
         log = open(self.var_dir / "server.log", "wb")  # noqa: SIM115 - lives with the process
         self.processes.append(subprocess.Popen(
             [str(BIN / "gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{self.port}",
-             "-w", "2", "--threads", "4", "--timeout", "120"],
+             "-w", "2", "--threads", "4", "--timeout", "120",
+             "--access-logfile", str(self.var_dir / "access.log")],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT))
         if self.env.get("CELERY_BROKER_URL"):
             worker_log = open(self.var_dir / "worker.log", "wb")  # noqa: SIM115
@@ -99,6 +100,11 @@ class LiveRegistry:
             if path.exists():
                 parts.append(f"--- {name}\n" + path.read_text(errors="replace")[-4000:])
         return "\n".join(parts)
+
+    def access_log(self) -> str:
+        """gunicorn's access log so far: one line per request, with its status."""
+        path = self.var_dir / "access.log"
+        return path.read_text(errors="replace") if path.exists() else ""
 
     def stop(self) -> None:
         for process in self.processes:

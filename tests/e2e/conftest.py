@@ -36,6 +36,14 @@ def run_client(*args: str, env: dict | None = None, timeout: int = 180):
     return subprocess.run(list(args), capture_output=True, text=True, timeout=timeout, env=clean)
 
 
+def twine_upload(registry, org: str, token: str, *paths, twine: str = str(BIN / "twine"),
+                 extra=()) -> subprocess.CompletedProcess:
+    """The real twine uploading ``paths`` to ``org``'s upload URL with an API token."""
+    return run_client(twine, "upload", "--non-interactive", "--disable-progress-bar", *extra,
+                      "--repository-url", f"{registry.url}/{org}/legacy/",
+                      "-u", "__token__", "-p", token, *map(str, paths))
+
+
 @pytest.fixture(scope="session")
 def twine():
     return str(BIN / "twine")

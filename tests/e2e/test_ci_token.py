@@ -1,17 +1,13 @@
 """A CI token end to end: made through the management API, used by the real twine."""
 
 import json
-import subprocess
-import sys
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from tests.corpus import build_wheel
+from tests.e2e.conftest import twine_upload
 from tests.live import live_registry
-
-TWINE = str(Path(sys.executable).parent / "twine")
 
 
 @pytest.fixture
@@ -29,13 +25,6 @@ def api(live, token: str, method: str, path: str, body: dict | None = None) -> d
         return json.loads(response.read())
 
 
-def twine_upload(live, token: str, wheel: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [TWINE, "upload", "--non-interactive", "--disable-progress-bar",
-         "--repository-url", f"{live.url}/acme/legacy/", "-u", "__token__", "-p", token,
-         str(wheel)], capture_output=True, text=True, timeout=120)
-
-
 @pytest.mark.e2e
 def test_org_token_scoped_to_one_project_uploads_there_only(live, tmp_path):
     live.manage("createorg", "acme")
@@ -51,12 +40,12 @@ def test_org_token_scoped_to_one_project_uploads_there_only(live, tmp_path):
                    "description": "CI for alpha"})
     ci_token = created["token"]
 
-    done = twine_upload(live, ci_token, build_wheel(tmp_path, "alpha", "1.0"))
+    done = twine_upload(live, "acme", ci_token, build_wheel(tmp_path, "alpha", "1.0"))
     assert done.returncode == 0, done.stdout + done.stderr + live.log_tail()
     files = api(live, admin, "GET", "/api/v1/orgs/acme/projects/alpha/files/")
     assert [f["filename"] for f in files["results"]] == ["alpha-1.0-py3-none-any.whl"]
 
-    refused = twine_upload(live, ci_token, build_wheel(tmp_path, "beta", "1.0"))
+    refused = twine_upload(live, "acme", ci_token, build_wheel(tmp_path, "beta", "1.0"))
     assert refused.returncode != 0
     output = refused.stdout + refused.stderr
     assert "403" in output and "not allowed to upload to project 'beta'" in output, output

@@ -3,7 +3,7 @@
 import pytest
 
 from tests.corpus import build_sdist, build_wheel
-from tests.e2e.conftest import run_client
+from tests.e2e.conftest import run_client, twine_upload
 
 pytestmark = pytest.mark.e2e
 
@@ -32,13 +32,11 @@ def check_import(venv, module: str, expected: str):
 
 
 class TestTwineAndPip:
-    def test_twine_upload_then_pip_install_and_import(self, registry, acme, tmp_path, twine,
+    def test_twine_upload_then_pip_install_and_import(self, registry, acme, tmp_path,
                                                       client_venv):
         files = [build_wheel(tmp_path, "hello-wheelhouse", "1.0"),
                  build_sdist(tmp_path, "hello-wheelhouse", "1.0")]
-        upload = run_client(twine, "upload", "--non-interactive", "--disable-progress-bar",
-                            "--repository-url", f"{registry.url}/acme/legacy/",
-                            "-u", "__token__", "-p", acme["upload"], *map(str, files))
+        upload = twine_upload(registry, "acme", acme["upload"], *files)
         assert upload.returncode == 0, upload.stdout + upload.stderr + registry.log_tail()
 
         install = run_client(str(client_venv / "bin" / "pip"), "install", "--no-cache-dir",
@@ -47,31 +45,24 @@ class TestTwineAndPip:
         assert install.returncode == 0, install.stdout + install.stderr
         check_import(client_venv, "hello_wheelhouse", "hello from hello-wheelhouse 1.0")
 
-    def test_uploading_the_same_file_again_succeeds(self, registry, acme, tmp_path, twine):
+    def test_uploading_the_same_file_again_succeeds(self, registry, acme, tmp_path):
         # The same bytes again answer 200, so a re-run CI job passes. (twine 7 refuses
         # --skip-existing client-side for any repository that is not PyPI, so a plain
         # re-upload is what works with every twine version.)
         wheel = build_wheel(tmp_path, "again-pkg", "1.0")
-        args = [twine, "upload", "--non-interactive", "--disable-progress-bar",
-                "--repository-url", f"{registry.url}/acme/legacy/",
-                "-u", "__token__", "-p", acme["upload"], str(wheel)]
-        assert run_client(*args).returncode == 0
-        again = run_client(*args)
+        assert twine_upload(registry, "acme", acme["upload"], wheel).returncode == 0
+        again = twine_upload(registry, "acme", acme["upload"], wheel)
         assert again.returncode == 0, again.stdout + again.stderr
 
-    def test_wrong_token_is_refused_with_a_clear_message(self, registry, acme, tmp_path, twine):
+    def test_wrong_token_is_refused_with_a_clear_message(self, registry, acme, tmp_path):
         wheel = build_wheel(tmp_path, "hello-wheelhouse", "9.0")
-        upload = run_client(twine, "upload", "--non-interactive", "--disable-progress-bar",
-                            "--repository-url", f"{registry.url}/acme/legacy/",
-                            "-u", "__token__", "-p", "whk_not_a_real_token", str(wheel))
+        upload = twine_upload(registry, "acme", "whk_not_a_real_token", wheel)
         assert upload.returncode != 0
         assert "Invalid API token" in upload.stdout + upload.stderr
 
-    def test_read_token_cannot_upload(self, registry, acme, tmp_path, twine):
+    def test_read_token_cannot_upload(self, registry, acme, tmp_path):
         wheel = build_wheel(tmp_path, "hello-wheelhouse", "9.1")
-        upload = run_client(twine, "upload", "--non-interactive", "--disable-progress-bar",
-                            "--repository-url", f"{registry.url}/acme/legacy/",
-                            "-u", "__token__", "-p", acme["read"], str(wheel))
+        upload = twine_upload(registry, "acme", acme["read"], wheel)
         assert upload.returncode != 0
         assert "not allowed to upload" in upload.stdout + upload.stderr
 

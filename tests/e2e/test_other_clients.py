@@ -12,6 +12,7 @@ The clients live in cached virtual environments under .venv/tools (see tests/e2e
 
 import base64
 import json
+import re
 import shutil
 import urllib.request
 import zipfile
@@ -269,8 +270,11 @@ def test_poetry_install_again_with_a_warm_http_cache(published, registry, tokens
     # The same machine again (a fresh CI checkout with a restored cache): poetry revalidates
     # the project page it has cached and the registry answers 304.
     shutil.rmtree(project / ".venv")
+    seen_before = len(registry.access_log())
     install = run([poetry, "install", "--no-interaction"], cwd=project, env=env)
     assert install.returncode == 0, install.stdout + install.stderr + registry.log_tail()
+    requests = registry.access_log()[seen_before:]
+    assert re.search(rf'"GET /{ORG}/simple/poetry-published/ HTTP/1.1" 304 ', requests), requests
     check_import(project / ".venv" / "bin" / "python", "poetry-published", cwd=project, env=env)
 
 

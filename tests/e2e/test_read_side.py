@@ -3,7 +3,7 @@
 import pytest
 
 from tests.corpus import build_sdist, build_wheel
-from tests.e2e.conftest import run_client
+from tests.e2e.conftest import run_client, twine_upload
 from tests.live import BIN
 
 pytestmark = pytest.mark.e2e
@@ -19,10 +19,7 @@ def readside(registry, tmp_path_factory):
     folder = tmp_path_factory.mktemp("dists")
     files = [build_wheel(folder, NAME, "1.0"), build_sdist(folder, NAME, "1.0"),
              build_wheel(folder, NAME, "2.0")]
-    result = run_client(str(BIN / "twine"), "upload", "--non-interactive",
-                        "--disable-progress-bar", "--repository-url",
-                        f"{registry.url}/readside/legacy/", "-u", "__token__", "-p", upload,
-                        *map(str, files))
+    result = twine_upload(registry, "readside", upload, *files)
     assert result.returncode == 0, result.stdout + result.stderr + registry.log_tail()
     host = registry.url.split("://", 1)[1]
     return {"index": f"http://__token__:{read}@{host}/readside/simple/", "read": read}

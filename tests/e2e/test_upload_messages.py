@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from tests.corpus import build_sdist, build_wheel, core_metadata
-from tests.e2e.conftest import run_client
+from tests.e2e.conftest import run_client, twine_upload
 
 pytestmark = pytest.mark.e2e
 
@@ -17,10 +17,9 @@ def token(registry):
     return registry.token("msgs", "--permission", "upload")
 
 
-def twine_upload(twine: str, registry, token: str, *paths, extra=()):
-    result = run_client(twine, "upload", "--non-interactive", "--disable-progress-bar",
-                        *extra, "--repository-url", f"{registry.url}/msgs/legacy/",
-                        "-u", "__token__", "-p", token, *map(str, paths))
+def twine_says(twine: str, registry, token: str, *paths, extra=()):
+    """twine's exit code and its output on one line."""
+    result = twine_upload(registry, "msgs", token, *paths, twine=twine, extra=extra)
     return result.returncode, " ".join((result.stdout + result.stderr).split())
 
 
@@ -28,7 +27,7 @@ def test_metadata_version_disagreeing_with_the_filename(registry, token, tmp_pat
     # twine declares the version it reads from METADATA (2.0); the filename says 1.0.
     wheel = build_wheel(tmp_path, "msg-version", "1.0",
                         metadata=core_metadata("msg-version", "2.0"))
-    code, output = twine_upload(twine, registry, token, wheel)
+    code, output = twine_says(twine, registry, token, wheel)
     assert code != 0
     assert "400 Bad Request from" in output
     assert "The filename 'msg_version-1.0-py3-none-any.whl' has version '1.0', but the " \
@@ -38,19 +37,19 @@ def test_metadata_version_disagreeing_with_the_filename(registry, token, tmp_pat
 def test_all_problems_are_counted_in_what_twine_shows(registry, token, tmp_path, twine):
     wheel = build_wheel(tmp_path, "msg-many", "1.0", metadata=core_metadata(
         "msg-many", "1.0", summary="x" * 600, extra="Classifier: Not :: A :: Classifier\n"))
-    code, output = twine_upload(twine, registry, token, wheel)
+    code, output = twine_says(twine, registry, token, wheel)
     assert code != 0 and "(and 1 more problem)" in output, output
 
 
 def test_same_filename_other_content_says_file_already_exists(registry, token, tmp_path,
                                                               twine):
     first = build_wheel(tmp_path, "msg-replay", "1.0")
-    assert twine_upload(twine, registry, token, first)[0] == 0
-    assert twine_upload(twine, registry, token, first)[0] == 0  # the same bytes: fine
+    assert twine_says(twine, registry, token, first)[0] == 0
+    assert twine_says(twine, registry, token, first)[0] == 0  # the same bytes: fine
     (tmp_path / "other").mkdir()
     second = build_wheel(tmp_path / "other", "msg-replay", "1.0",
                          files={"msg_replay/__init__.py": b"CHANGED = True\n"})
-    code, output = twine_upload(twine, registry, token, second)
+    code, output = twine_says(twine, registry, token, second)
     assert code != 0
     assert "400 Bad Request from" in output
     assert "File already exists ('msg_replay-1.0-py3-none-any.whl', with different " \
@@ -71,12 +70,12 @@ def twine6(tmp_path_factory):
 
 def test_skip_existing_with_twine_6_0(registry, token, tmp_path, twine6):
     files = [build_wheel(tmp_path, "msg-skip", "1.0"), build_sdist(tmp_path, "msg-skip", "1.0")]
-    assert twine_upload(twine6, registry, token, files[0])[0] == 0
-    code, output = twine_upload(twine6, registry, token, *files, extra=("--skip-existing",))
+    assert twine_says(twine6, registry, token, files[0])[0] == 0
+    code, output = twine_says(twine6, registry, token, *files, extra=("--skip-existing",))
     assert code == 0, output
     (tmp_path / "other").mkdir()
     changed = build_wheel(tmp_path / "other", "msg-skip", "1.0",
                           files={"msg_skip/__init__.py": b"CHANGED = True\n"})
-    code, output = twine_upload(twine6, registry, token, changed, extra=("--skip-existing",))
+    code, output = twine_says(twine6, registry, token, changed, extra=("--skip-existing",))
     # twine 6 skips a 400 whose reason starts with "File already exists": so does the user.
     assert code == 0 and "Skipping msg_skip-1.0-py3-none-any.whl" in output, output

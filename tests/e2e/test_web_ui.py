@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 from tests.corpus import build_wheel, core_metadata
-from tests.e2e.conftest import run_client
+from tests.e2e.conftest import twine_upload
 
 pytestmark = pytest.mark.e2e
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -26,7 +26,7 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def published(registry, tmp_path_factory, twine):
+def published(registry, tmp_path_factory):
     registry.manage("createorg", "webui", "--name", "Web UI Org")
     registry.manage("addmember", "webui", "wendy", "--create", "--role", "owner")
     registry.manage("shell", "-c", "from accounts.models import User; "
@@ -37,9 +37,7 @@ def published(registry, tmp_path_factory, twine):
     readme = "# Shiny\n\nA **shiny** package. <script>alert(1)</script>\n"
     wheel = build_wheel(dist, "shiny-thing", "1.2.0", metadata=core_metadata(
         "shiny-thing", "1.2.0", summary="Shines brightly", description=readme))
-    upload = run_client(twine, "upload", "--non-interactive", "--disable-progress-bar",
-                        "--repository-url", f"{registry.url}/webui/legacy/",
-                        "-u", "__token__", "-p", token, str(wheel))
+    upload = twine_upload(registry, "webui", token, wheel)
     assert upload.returncode == 0, upload.stdout + registry.log_tail()
     return wheel
 
