@@ -248,6 +248,14 @@ def for_update() -> str:
     return " FOR UPDATE" if connection.features.has_select_for_update else ""
 
 
+_ORG_ROW_SQL = "SELECT * FROM accounts_organization WHERE id = %s"
+
+
+def org_lock_sql() -> str:
+    """The org's row, locked: one publisher (or blob sweep) at a time per org."""
+    return _ORG_ROW_SQL + for_update()
+
+
 # The token and its owner (org tokens have none) in one statement.
 _KEY_AND_OWNER_SQL = ("SELECT t.*, u.* FROM accounts_apitoken t "
                       "LEFT JOIN accounts_user u ON u.id = t.user_id WHERE t.{column} = %s")

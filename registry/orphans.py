@@ -4,8 +4,8 @@ Publishing writes a file's blob before its row commits and removes it again on e
 it can see; a worker killed in between (the kernel's OOM killer, a power cut), or a storage
 error after a deletion committed, leaves the blob behind. ``manage.py sweep_blobs`` finds
 and removes those. Only names of the blob layout (``org/aa/bb/digest/filename``, see
-``registry.storage.blob_path``) are looked at, and only those older than a publication can
-take: a blob whose row has not committed yet is not an orphan.
+``registry.storage.blob_path``) are looked at, and only those older than the caller's
+cutoff: a blob whose row has not committed yet is not an orphan.
 """
 
 from __future__ import annotations
@@ -27,10 +27,9 @@ log = logging.getLogger(__name__)
 
 METADATA_SUFFIX = ".metadata"  # the PEP 658 file beside a wheel's blob
 BATCH = 200  # blobs checked and removed under one hold of the org's lock
-# Folder names at each depth of the layout, then the file name.
-_LEVELS = (re.compile(r"\d+"), re.compile(r"[0-9a-f]{2}"), re.compile(r"[0-9a-f]{2}"),
+# Folder names at each depth of the layout (an org's id, then the digest), then the file.
+_LEVELS = (re.compile(r"[1-9]\d*"), re.compile(r"[0-9a-f]{2}"), re.compile(r"[0-9a-f]{2}"),
            re.compile(r"[0-9a-f]{60}"))
-_ORG_LOCK_SQL = "SELECT id FROM accounts_organization WHERE id = %s"
 
 
 @dataclass
@@ -41,12 +40,39 @@ class Sweep:
     bytes: int = 0
 
 
-def blob_names(org_folder: str) -> Iterator[str]:
-    """Every name of the blob layout under one org's folder of distribution storage."""
+def blobs_sweep(*, older_than: datetime, dry_run: bool = False) -> Sweep:
+    """Remove the blobs no file row uses that were last written before ``older_than``.
+
+    Removal is decided and done under the org's lock, the one publishing takes, so a blob a
+    publisher relies on is either seen as used, or removed before its row commits (and the
+    publisher stores it again; ``uploads.publish.Blobs.restore``).
+    """
+    sweep = Sweep()
+    for org_folder in _org_folders():
+        names = _blob_names(org_folder)
+        while batch := list(islice(names, BATCH)):
+            _sweep_batch(int(org_folder), batch, older_than, dry_run, sweep)
+    return sweep
+
+
+def _org_folders() -> list[str]:
+    try:
+        folders, _files = distributions().listdir("")
+    except FileNotFoundError:  # nothing stored yet
+        return []
+    return sorted(name for name in folders if _LEVELS[0].fullmatch(name))
+
+
+def _blob_names(org_folder: str) -> Iterator[str]:
+    """Every name of the blob layout under one org's folder (folders that vanish while it
+    walks, emptied by a deletion, are skipped)."""
     store = distributions()
 
     def walk(folder: str, depth: int) -> Iterator[str]:
-        folders, files = store.listdir(folder)
+        try:
+            folders, files = store.listdir(folder)
+        except FileNotFoundError:
+            return
         if depth == len(_LEVELS):
             yield from (f"{folder}/{name}" for name in sorted(files))
             return
@@ -57,48 +83,48 @@ def blob_names(org_folder: str) -> Iterator[str]:
     yield from walk(org_folder, 1)
 
 
-def org_folders() -> list[str]:
-    folders, _files = distributions().listdir("")
-    return sorted(name for name in folders if _LEVELS[0].fullmatch(name))
-
-
-def file_path_of(blob: str) -> str:
+def _file_path(blob: str) -> str:
     """The file row's ``path`` that a blob belongs to (a ``.metadata`` file's wheel)."""
-    return blob.removesuffix(METADATA_SUFFIX) if blob.endswith(METADATA_SUFFIX) else blob
+    return blob.removesuffix(METADATA_SUFFIX)
 
 
-def blobs_sweep(*, older_than: datetime, dry_run: bool = False) -> Sweep:
-    """Remove the blobs no file row uses that were last written before ``older_than``.
+def _unused(names: list[str]) -> list[str]:
+    used = set(File.objects.filter(path__in={_file_path(n) for n in names})
+               .values_list("path", flat=True))
+    return [name for name in names if _file_path(name) not in used]
 
-    Each batch is checked and removed under its org's lock, the one publishing holds, so a
-    blob a publisher is relying on is either seen as used or removed before that publisher
-    looks (and it stores the blob again; see ``uploads.publish``).
-    """
-    sweep = Sweep()
-    for org_folder in org_folders():
-        names = blob_names(org_folder)
-        while batch := list(islice(names, BATCH)):
-            _sweep_batch(int(org_folder), batch, older_than, dry_run, sweep)
-    return sweep
+
+def _aged_size(name: str, older_than: datetime) -> int | None:
+    """The blob's size if it was last written before ``older_than``; None if younger or
+    gone meanwhile."""
+    store = distributions()
+    try:
+        return store.size(name) if store.get_modified_time(name) < older_than else None
+    except FileNotFoundError:
+        return None
 
 
 def _sweep_batch(org_id: int, batch: list[str], older_than: datetime, dry_run: bool,
                  sweep: Sweep) -> None:
-    store = distributions()
-    aged = [name for name in batch if store.get_modified_time(name) < older_than]
-    if not aged:
+    # Looked at without the lock first (most blobs are in use), so the lock is held only
+    # while the few candidates are checked again and removed.
+    sizes = {name: size for name in _unused(batch)
+             if (size := _aged_size(name, older_than)) is not None}
+    if not sizes:
+        return
+    if dry_run:
+        _count(sweep, sizes, list(sizes))
         return
     with transaction.atomic():
-        if not dry_run:
-            statements.execute(_ORG_LOCK_SQL + statements.for_update(), [org_id])
-        used = set(File.objects.filter(path__in={file_path_of(n) for n in aged})
-                   .values_list("path", flat=True))
-        for name in aged:
-            if file_path_of(name) in used:
-                continue
-            sweep.bytes += store.size(name)
-            sweep.removed.append(name)
-            if not dry_run:
-                store.delete(name)
-                blob_folders_prune(name)
-                log.info("removed orphaned blob %s", name)
+        statements.execute(statements.org_lock_sql(), [org_id])
+        orphans = _unused(list(sizes))
+        for name in orphans:
+            distributions().delete(name)
+            blob_folders_prune(name)
+            log.info("removed orphaned blob %s", name)
+    _count(sweep, sizes, orphans)
+
+
+def _count(sweep: Sweep, sizes: dict[str, int], names: list[str]) -> None:
+    sweep.removed += names
+    sweep.bytes += sum(sizes[name] for name in names)

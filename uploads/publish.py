@@ -144,13 +144,14 @@ class Blobs:
         except NotImplementedError:
             target = None
         if target is not None:
-            os.makedirs(os.path.dirname(target), exist_ok=True)
             try:
+                os.makedirs(os.path.dirname(target), exist_ok=True)
                 os.link(local_path, target)
+                os.utime(target)  # its age is the blob's, not the staged upload's
             except FileExistsError:  # the same bytes (the digest is in the path), by a twin
                 self.relied.append(name)
                 return
-            except OSError:  # another disk, or links not allowed: copy
+            except OSError:  # another disk, links not allowed, a folder pruned meanwhile: copy
                 pass
             else:
                 self.written.append(name)
@@ -159,11 +160,14 @@ class Blobs:
             self.put(name, DjangoFile(handle))
 
     def restore(self, local_path: str, metadata: bytes) -> None:
-        """Once published: store again what this upload found in place, if it has gone
-        since (a failing twin's clean-up, or ``sweep_blobs`` removing an old orphan; the
-        sweep holds the org's lock, so it finished before this upload's row committed)."""
+        """Once published: store again what has gone since it was put or found in place.
+
+        A twin failing before this row committed removes what it wrote, and on a storage
+        without exclusive creation (S3) two twins can both believe they wrote it;
+        ``sweep_blobs`` removes unused blobs under the org's lock, so before this row
+        committed. Afterwards the row keeps them."""
         store = distributions()
-        for name in self.relied:
+        for name in self.written + self.relied:
             if store.exists(name):
                 continue
             if name.endswith(".metadata"):
@@ -231,8 +235,7 @@ def _record(upload: Upload, report, path: str, metadata_sha256: str) -> File:
         # project is read in the same round trip, by a statement the server runs only once
         # the lock is held (so it sees what the previous publisher committed).
         with statements.pipeline() as pipe:
-            locked = pipe.first(Organization, _ORG_LOCK_SQL + statements.for_update(),
-                                [upload.org_id])
+            locked = pipe.first(Organization, statements.org_lock_sql(), [upload.org_id])
             named = project_named_later(pipe, upload.org_id,
                                         canonicalize_name(upload.project_name))
         org = upload.org = locked.value
@@ -260,7 +263,6 @@ def _record(upload: Upload, report, path: str, metadata_sha256: str) -> File:
 _UPLOAD_SQL = ("SELECT up.*, t.*, u.* FROM uploads_upload up "
                "LEFT JOIN accounts_apitoken t ON t.id = up.token_id "
                "LEFT JOIN accounts_user u ON u.id = up.user_id WHERE up.id = %s")
-_ORG_LOCK_SQL = "SELECT * FROM accounts_organization WHERE id = %s"
 
 
 def upload_load(upload_id: int) -> Upload | None:

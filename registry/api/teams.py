@@ -3,7 +3,6 @@
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from accounts import selectors, services
@@ -29,7 +28,7 @@ def _team_or_404(org, slug: str):
 def _member_or_400(org, username: str):
     user = selectors.user_get(username)
     if user is None or selectors.membership_role(org, user) is None:
-        raise ValidationError({"username": [f"'{username}' is not a member of {org.slug}."]})
+        refuse_field("username", f"'{username}' is not a member of {org.slug}.")
     return user
 
 

@@ -12,6 +12,7 @@ from django.core.management.base import CommandError
 
 from registry.storage import blob_path, distributions
 from tests.factories import FileFactory, OrgFactory
+from uploads.services import stale_after
 
 pytestmark = pytest.mark.django_db
 DAY = 24 * 3600
@@ -91,9 +92,30 @@ class TestSweepBlobs:
         sweep("--older-than", "2")
         assert not distributions().exists(name)
 
-    @pytest.mark.parametrize("hours", ["0", "0.05", "-1"])
-    def test_a_cutoff_inside_a_publication_is_refused(self, hours):
+    @pytest.mark.parametrize("hours", ["0", "-1", "just under"])
+    def test_a_cutoff_inside_a_pending_upload_is_refused(self, hours):
+        if hours == "just under":  # an upload may stay pending this long (expire_uploads)
+            hours = str(stale_after().total_seconds() / 3600 * 0.99)
         name = put(orphan_path(OrgFactory().pk), age_seconds=60)
         with pytest.raises(CommandError, match="--older-than must be at least"):
             sweep("--older-than", hours)
         assert distributions().exists(name)
+
+    def test_nothing_stored_yet(self):
+        assert not os.path.exists(distributions().location)
+        assert sweep().splitlines() == ["Removed 0 orphaned blobs (0.0 MiB)."]
+
+    def test_a_blob_gone_while_the_sweep_runs_is_skipped(self, monkeypatch):
+        org_id = OrgFactory().pk
+        gone = put(orphan_path(org_id, "gone-1.0.tar.gz"))
+        lost = put(orphan_path(org_id))
+        store = distributions()
+        real = store.get_modified_time
+
+        def modified(name):
+            if name == gone:  # removed by a deletion's clean-up just now
+                store.delete(name)
+            return real(name)
+
+        monkeypatch.setattr(store, "get_modified_time", modified)
+        assert sweep().splitlines() == [f"removed {lost}", "Removed 1 orphaned blob (0.0 MiB)."]

@@ -1,5 +1,9 @@
 """Fault injection: a failure at any step leaves nothing behind, and the retry then works."""
 
+import hashlib
+import os
+import time
+
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import ValidationError
@@ -8,7 +12,7 @@ from django.db import OperationalError
 
 from registry import services as registry_services
 from registry.models import File, FilenameRecord, Project, Release
-from registry.storage import distributions, staging
+from registry.storage import blob_path, distributions, staging
 from tests.corpus import build_wheel
 from tests.uploads.uploading import leftovers, stored_names, upload
 from uploads import publish, validation
@@ -189,21 +193,18 @@ class TestWorkerFailures:
         assert "has since been deleted" in response.reason_phrase
         assert not File.objects.exists() and leftovers() == []
 
-    def test_blobs_found_in_place_and_removed_before_the_row_commits_are_stored_again(
-            self, acme, wheel, monkeypatch):
-        import hashlib
-
-        from registry.storage import blob_path
-
+    @pytest.mark.parametrize("found_in_place", [True, False])
+    def test_blobs_removed_before_the_row_commits_are_stored_again(
+            self, acme, wheel, monkeypatch, found_in_place):
         org, token = acme
         data = wheel.read_bytes()
         path = blob_path(org.pk, hashlib.blake2b(data, digest_size=32).hexdigest(), wheel.name)
-        # An earlier attempt's blobs (its worker killed before its row committed) ...
-        distributions().save(path, ContentFile(data))
-        distributions().save(path + ".metadata", ContentFile(b"stale"))
+        if found_in_place:  # an earlier attempt's (its worker killed before its row committed)
+            distributions().save(path, ContentFile(data))
+            distributions().save(path + ".metadata", ContentFile(b"stale"))
         real_record = publish._record
 
-        def record(*args, **kwargs):  # ... removed by sweep_blobs while this one publishes
+        def record(*args, **kwargs):  # removed by sweep_blobs, or by a failing twin
             distributions().delete(path)
             distributions().delete(path + ".metadata")
             return real_record(*args, **kwargs)
@@ -215,6 +216,15 @@ class TestWorkerFailures:
             assert blob.read() == data
         with distributions().open(published.path + ".metadata") as metadata:
             assert hashlib.sha256(metadata.read()).hexdigest() == published.metadata_sha256
+
+    def test_a_linked_blob_is_as_old_as_its_placing(self, tmp_path):
+        staged = tmp_path / "staged.whl"
+        staged.write_bytes(b"wheel")
+        os.utime(staged, (time.time() - 86400, time.time() - 86400))  # received yesterday
+        publish.Blobs("1/aa/bb/blob.whl").put_file("1/aa/bb/blob.whl", str(staged))
+        placed = os.stat(distributions().path("1/aa/bb/blob.whl"))
+        assert placed.st_ino == os.stat(staged).st_ino  # linked, not copied
+        assert time.time() - placed.st_mtime < 60
 
     def test_a_file_published_by_a_twin_keeps_its_blob(self, acme, wheel, monkeypatch):
         org, token = acme

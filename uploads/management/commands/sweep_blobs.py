@@ -1,18 +1,18 @@
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.management.base import CommandError
 from django.utils import timezone
 
 from accounts.management.commands._common import OperatorCommand
 from registry.orphans import blobs_sweep
+from uploads.services import stale_after
 
 DEFAULT_HOURS = 24
 
 
 def _youngest_hours() -> float:
-    """A blob younger than the longest publication may still get its row: never sweep it."""
-    return (settings.CELERY_TASK_TIME_LIMIT + settings.UPLOAD_WAIT_SECONDS) / 3600
+    """A blob younger than the longest an upload may stay pending may still get its row."""
+    return stale_after().total_seconds() / 3600
 
 
 class Command(OperatorCommand):
@@ -22,16 +22,18 @@ class Command(OperatorCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--older-than", type=float, default=DEFAULT_HOURS, metavar="HOURS",
-                            help=f"only blobs last written before this many hours ago "
-                                 f"(default {DEFAULT_HOURS})")
+                            help=f"only blobs last written more than this many hours ago "
+                                 f"(default {DEFAULT_HOURS}; at least as long as "
+                                 f"expire_uploads waits)")
         parser.add_argument("--dry-run", action="store_true",
                             help="list what would be removed; remove nothing")
 
     def handle(self, *args, older_than, dry_run, **options):
         if older_than < _youngest_hours():
             raise CommandError(
-                f"--older-than must be at least {_youngest_hours():.2f} hours (the task's hard "
-                f"time limit plus UPLOAD_WAIT_SECONDS): a younger blob may be mid-publication.")
+                f"--older-than must be at least {_youngest_hours():g} hours (as long as an "
+                f"upload may stay pending; see expire_uploads): a younger blob may still be "
+                f"published.")
         sweep = blobs_sweep(older_than=timezone.now() - timedelta(hours=older_than),
                             dry_run=dry_run)
         for name in sweep.removed:
