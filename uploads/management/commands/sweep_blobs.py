@@ -29,11 +29,12 @@ class Command(OperatorCommand):
                             help="list what would be removed; remove nothing")
 
     def handle(self, *args, older_than, dry_run, **options):
-        if older_than < _youngest_hours():
+        floor = _youngest_hours()
+        if older_than < floor:
             raise CommandError(
-                f"--older-than must be at least {_youngest_hours():g} hours (as long as an "
-                f"upload may stay pending; see expire_uploads): a younger blob may still be "
-                f"published.")
+                f"--older-than must be at least {floor:g} hour{'s' * (floor != 1)} (as long "
+                f"as an upload may stay pending; see expire_uploads): a younger blob may "
+                f"still be published.")
         sweep = blobs_sweep(older_than=timezone.now() - timedelta(hours=older_than),
                             dry_run=dry_run)
         for name in sweep.removed:
