@@ -21,11 +21,10 @@ from django.db import transaction
 
 from accounts import statements
 from registry.models import File
-from registry.storage import blob_folders_prune, distributions
+from registry.storage import METADATA_SUFFIX, blob_folders_prune, distributions
 
 log = logging.getLogger(__name__)
 
-METADATA_SUFFIX = ".metadata"  # the PEP 658 file beside a wheel's blob
 BATCH = 200  # blobs checked and removed under one hold of the org's lock
 # Folder names at each depth of the layout (an org's id, then the digest), then the file.
 _LEVELS = (re.compile(r"[1-9]\d*"), re.compile(r"[0-9a-f]{2}"), re.compile(r"[0-9a-f]{2}"),
@@ -38,6 +37,10 @@ class Sweep:
 
     removed: list[str] = field(default_factory=list)
     bytes: int = 0
+
+    def add(self, names: list[str], sizes: dict[str, int]) -> None:
+        self.removed += names
+        self.bytes += sum(sizes[name] for name in names)
 
 
 def blobs_sweep(*, older_than: datetime, dry_run: bool = False) -> Sweep:
@@ -113,7 +116,7 @@ def _sweep_batch(org_id: int, batch: list[str], older_than: datetime, dry_run: b
     if not sizes:
         return
     if dry_run:
-        _count(sweep, sizes, list(sizes))
+        sweep.add(list(sizes), sizes)
         return
     with transaction.atomic():
         statements.execute(statements.org_lock_sql(), [org_id])
@@ -122,9 +125,4 @@ def _sweep_batch(org_id: int, batch: list[str], older_than: datetime, dry_run: b
             distributions().delete(name)
             blob_folders_prune(name)
             log.info("removed orphaned blob %s", name)
-    _count(sweep, sizes, orphans)
-
-
-def _count(sweep: Sweep, sizes: dict[str, int], names: list[str]) -> None:
-    sweep.removed += names
-    sweep.bytes += sum(sizes[name] for name in names)
+    sweep.add(orphans, sizes)

@@ -25,7 +25,7 @@ from registry.models import (
     ProjectGrant,
     Release,
 )
-from registry.storage import blob_folders_prune, distributions
+from registry.storage import METADATA_SUFFIX, blob_folders_prune, distributions
 
 
 class FileExists(Exception):
@@ -208,7 +208,7 @@ def project_update(*, project: Project, principal: Principal, **changes) -> Proj
 def _forget_blobs(paths: list[str]) -> None:
     store = distributions()
     for path in paths:
-        for name in (path, path + ".metadata"):
+        for name in (path, path + METADATA_SUFFIX):
             if store.exists(name):
                 store.delete(name)
         blob_folders_prune(path)

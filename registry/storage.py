@@ -4,6 +4,8 @@ import os
 
 from django.core.files.storage import Storage, storages
 
+METADATA_SUFFIX = ".metadata"  # a wheel's PEP 658 metadata, stored beside its blob
+
 
 def distributions() -> Storage:
     return storages["distributions"]

@@ -29,7 +29,13 @@ from registry.models import File, Project, Release
 from registry.permissions import can
 from registry.readme import RENDERER, release_render
 from registry.selectors import project_named_later
-from registry.storage import blob_folders_prune, blob_path, distributions, staging
+from registry.storage import (
+    METADATA_SUFFIX,
+    blob_folders_prune,
+    blob_path,
+    distributions,
+    staging,
+)
 from uploads import limits, notify, replays, validation
 from uploads.models import Upload, UploadStatus
 
@@ -117,12 +123,12 @@ class Blobs:
     def __init__(self, path: str):
         self.path = path
         self.written: list[str] = []
-        self.relied: list[str] = []  # found in place: the same bytes, stored by another
+        self.placed: list[str] = []  # written, or found in place (the same bytes, a twin's)
 
     def put(self, name: str, content) -> None:
+        self.placed.append(name)
         store = distributions()
         if store.exists(name):  # the same bytes (the digest is in the path), stored by a twin
-            self.relied.append(name)
             return
         try:
             saved = store.save(name, content)
@@ -132,13 +138,13 @@ class Blobs:
             raise
         if saved != name:  # a twin stored the same bytes in between: keep theirs
             _delete_quietly(saved)
-            self.relied.append(name)
             return
         self.written.append(name)
 
     def put_file(self, name: str, local_path: str) -> None:
         """A local file: linked into place when the storage is on the same local disk (the
         staged copy is removed afterwards anyway), else copied through the storage."""
+        self.placed.append(name)
         try:
             target = distributions().path(name)
         except NotImplementedError:
@@ -149,8 +155,7 @@ class Blobs:
                 os.link(local_path, target)
                 os.utime(target)  # its age is the blob's, not the staged upload's
             except FileExistsError:  # the same bytes (the digest is in the path), by a twin
-                self.relied.append(name)
-                return
+                    return
             except OSError:  # another disk, links not allowed, a folder pruned meanwhile: copy
                 pass
             else:
@@ -167,10 +172,10 @@ class Blobs:
         ``sweep_blobs`` removes unused blobs under the org's lock, so before this row
         committed. Afterwards the row keeps them."""
         store = distributions()
-        for name in self.written + self.relied:
+        for name in dict.fromkeys(self.placed):  # put_file may fall back to put
             if store.exists(name):
                 continue
-            if name.endswith(".metadata"):
+            if name.endswith(METADATA_SUFFIX):
                 store.save(name, ContentFile(metadata))
             else:
                 with open(local_path, "rb") as handle:
@@ -207,7 +212,7 @@ def _publish(upload: Upload, report, local_path: str) -> None:
         # PEP 658 metadata is served for wheels only, as PyPI does: an sdist's PKG-INFO may
         # leave fields dynamic (or predate Metadata 2.2), so installers must build it.
         if report.metadata_bytes and upload.filetype == "bdist_wheel":
-            blobs.put(blobs.path + ".metadata", ContentFile(report.metadata_bytes))
+            blobs.put(blobs.path + METADATA_SUFFIX, ContentFile(report.metadata_bytes))
             metadata_sha256 = hashlib.sha256(report.metadata_bytes).hexdigest()
         file = _record(upload, report, blobs.path, metadata_sha256)
     except (Refused, registry_services.FileExists, IntegrityError, ValidationError) as exc:
