@@ -15,6 +15,7 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import NamedTuple
 
 from django.conf import settings
@@ -27,6 +28,10 @@ from registry.models import File, Project, Release
 
 PAGE_TTL = 24 * 3600
 BODY_MEMORY_LIMIT = 16 * 1024 * 1024  # bytes of page bodies kept in each process
+# One caller builds a missing page while the others that miss it wait for its bytes, at most
+# BUILD_WAIT seconds; a claim left by a killed process lapses after BUILD_CLAIM_TTL.
+BUILD_WAIT = 5.0
+BUILD_CLAIM_TTL = 30
 
 
 class CachedPage(NamedTuple):
@@ -175,6 +180,42 @@ def page_store(generation: int, key: str, page: CachedPage) -> None:
     _bodies.put(page.etag, page.body)
     cache.set_many({key: (generation, (page.content_type, page.etag, page.serial)),
                     _body_key(page.etag): page.body}, PAGE_TTL)
+
+
+def page_built(generation: int, key: str, build: Callable[[], CachedPage]) -> CachedPage:
+    """The page under ``key``, built by ``build`` and stored, one builder at a time.
+
+    After a release every CI job of a fleet asks for the same new page at once; without a
+    claim each would render it (a 1,500-file page costs a query and ~100 ms of CPU), and the
+    last in the queue would wait seconds. The first caller claims the build; the others poll
+    the cache for its page. A waiter builds the page itself when the claim lapses without a
+    page (the builder failed) or after ``BUILD_WAIT`` seconds.
+    """
+    claim = f"building:{key}:{generation}"
+    deadline = time.monotonic() + BUILD_WAIT
+    pause = 0.005
+    while not cache.add(claim, 1, BUILD_CLAIM_TTL):
+        if time.monotonic() >= deadline:
+            return _store(generation, key, build())
+        time.sleep(pause)
+        pause = min(2 * pause, 0.1)
+        page = _stored(key, generation)
+        if page is not None:
+            return page
+    try:
+        return _store(generation, key, build())
+    finally:
+        cache.delete(claim)
+
+
+def _store(generation: int, key: str, page: CachedPage) -> CachedPage:
+    page_store(generation, key, page)
+    return page
+
+
+def _stored(key: str, generation: int) -> CachedPage | None:
+    head = _valid(cache.get(key), generation)
+    return _page_from(head) if head is not None else None
 
 
 def _body_key(etag: str) -> str:

@@ -70,17 +70,16 @@ def _document(project: Project, version: str | None, base: str) -> dict | None:
 
 def _page(route: index_cache.Route, version: str | None, base: str, key: str,
           lookup: index_cache.Lookup) -> index_cache.CachedPage:
-    cached = lookup.page(key)
-    if cached is not None:
-        return cached
-    project = route.project()
+    return lookup.page(key) or index_cache.page_built(
+        lookup.generation, key, lambda: _built(route.project(), version, base))
+
+
+def _built(project: Project, version: str | None, base: str) -> index_cache.CachedPage:
     document = _document(project, version, base)
     if document is None:
         raise Http404("No such release.")
     body = json.dumps(document, separators=(",", ":")).encode()
-    page = index_cache.page_of(body, JSON_CONTENT_TYPE, project.last_serial)
-    index_cache.page_store(lookup.generation, key, page)
-    return page
+    return index_cache.page_of(body, JSON_CONTENT_TYPE, project.last_serial)
 
 
 def _answer(request, org: str, project: str, version: str | None):

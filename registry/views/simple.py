@@ -94,8 +94,7 @@ def _visibility_class(principal: Principal, org) -> str:
     return "set-" + hashlib.sha256(repr(list(ids)).encode()).hexdigest()[:24]
 
 
-def _root_page(principal: Principal, org, ctype: str, visibility_class: str,
-               generation: int) -> index_cache.CachedPage:
+def _root_page(principal: Principal, org, ctype: str) -> index_cache.CachedPage:
     rows = list(projects_readable(principal, org).order_by("normalized_name")
                 .values_list("name", "normalized_name", "last_serial"))
     serial = max((row[2] for row in rows), default=0)
@@ -103,10 +102,7 @@ def _root_page(principal: Principal, org, ctype: str, visibility_class: str,
     if ctype == simple.JSON_TYPE:
         page = simple.public_list(page)
     prefix = f"/{org.slug}/simple/"
-    result = encode(page, ctype, lambda p: simple.list_html(p, prefix), serial)
-    index_cache.page_store(generation,
-                           index_cache.root_page_key(org.slug, visibility_class, ctype), result)
-    return result
+    return encode(page, ctype, lambda p: simple.list_html(p, prefix), serial)
 
 
 def is_anonymous(request) -> bool:
@@ -139,7 +135,9 @@ def project_list(request, org):
         visibility_class += ":" + state
     generation, page = index_cache.root_lookup(org, visibility_class, ctype)
     if page is None:
-        page = _root_page(principal, organisation, ctype, visibility_class, generation)
+        page = index_cache.page_built(
+            generation, index_cache.root_page_key(org, visibility_class, ctype),
+            lambda: _root_page(principal, organisation, ctype))
     return respond(request, page, public=visibility_class.startswith("anon"))
 
 
@@ -204,15 +202,12 @@ def _file_rows(project: Project) -> list[simple.FileRow]:
     ]
 
 
-def _detail_page(project: Project, ctype: str, key: str,
-                 generation: int) -> index_cache.CachedPage:
+def _detail_page(project: Project, ctype: str) -> index_cache.CachedPage:
     page = simple.project_detail(
         name=project.normalized_name, serial=project.last_serial, status=project.status,
         status_reason=project.status_reason,
         versions=project.releases.values_list("version", flat=True), files=_file_rows(project))
-    result = encode(page, ctype, simple.detail_html, project.last_serial)
-    index_cache.page_store(generation, key, result)
-    return result
+    return encode(page, ctype, simple.detail_html, project.last_serial)
 
 
 def anonymous_detail(org: str, normalized: str, ctype: str) -> index_cache.CachedPage | None:
@@ -239,5 +234,6 @@ def project_detail(request, org, project):
         found, lookup = readable_project(request, org, normalized, key)
     except AuthenticationFailed as exc:
         return auth_error(exc)
-    page = lookup.page(key) or _detail_page(found.project(), ctype, key, lookup.generation)
+    page = lookup.page(key) or index_cache.page_built(
+        lookup.generation, key, lambda: _detail_page(found.project(), ctype))
     return respond(request, page, public=is_public(found))
