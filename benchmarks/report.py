@@ -16,26 +16,32 @@ def _cell(figures: dict | None) -> str:
 
 def load_table(results: dict, connections: int) -> list[str]:
     load = results["load"]
-    names = [n for n in ("wheelhouse", "wheelhouse-doubled", "bare-django", *PEERS) if n in load]
-    lines = [f"| page (c={connections}) | " + " | ".join(names)
-             + " | WH / ceiling | WH / best peer |",
-             "|---" * (len(names) + 3) + "|"]
+    names = [n for n in ("wheelhouse", "bare-django", "wheelhouse-doubled",
+                         "bare-django-doubled", *PEERS) if n in load]
+    doubled = "bare-django-doubled" in load
+    lines = [f"| page (c={connections}) | " + " | ".join(names) + " | WH / ceiling"
+             + (" | doubled / its ceiling" if doubled else "") + " | WH / best peer |",
+             "|---" * (len(names) + 3 + doubled) + "|"]
     for target in TARGETS:
         key = f"{target}@c{connections}"
-        row = [_cell(load[n].get(key)) for n in names]
-        lines.append(f"| {target} | " + " | ".join(row) + " | " + _ratios(load, key) + " |")
+        ratios = [_share(load, "wheelhouse", "bare-django", key)]
+        if doubled:
+            ratios.append(_share(load, "wheelhouse-doubled", "bare-django-doubled", key))
+        row = [_cell(load[n].get(key)) for n in names] + ratios + [_to_peer(load, key)]
+        lines.append(f"| {target} | " + " | ".join(row) + " |")
     return lines
 
 
-def _ratios(load: dict, key: str) -> str:
+def _share(load: dict, ours: str, ceiling: str, key: str) -> str:
+    """Our req/s as a share of the ceiling's, both measured in turns in the same minutes."""
+    mine, bare = load.get(ours, {}).get(key), load.get(ceiling, {}).get(key)
+    return f"{mine['rps'] / bare['rps']:.0%}" if mine and bare else "–"
+
+
+def _to_peer(load: dict, key: str) -> str:
     ours = load.get("wheelhouse", {}).get(key)
-    if not ours:
-        return "– | –"
-    ceiling = load.get("bare-django", {}).get(key)
     peers = [load[p][key]["rps"] for p in PEERS if p in load and key in load[p]]
-    to_ceiling = f"{ours['rps'] / ceiling['rps']:.0%}" if ceiling else "–"
-    to_peer = f"{ours['rps'] / max(peers):.1f}×" if peers else "–"
-    return f"{to_ceiling} | {to_peer}"
+    return f"{ours['rps'] / max(peers):.1f}×" if ours and peers else "–"
 
 
 def cpu_table(results: dict) -> list[str]:

@@ -127,13 +127,28 @@ def wrk(url: str, accept: str, connections: int, seconds: int, pid: int) -> dict
 
 
 def load(server: servers.Server, seconds: int) -> dict:
-    figures = {}
-    for target, (url, accept) in urls(server).items():
-        fetch(url, accept)  # warm the caches once, as a running registry would be
-        for connections in (1, 16):
-            figures[f"{target}@c{connections}"] = wrk(url, accept, connections, seconds,
-                                                      server.process.pid)
-    figures["rss_mib"] = rss_mib(server.process.pid)
+    return load_in_turns([(server, urls(server))], seconds)[0]
+
+
+def load_in_turns(targets: list[tuple[servers.Server, dict]], seconds: int) -> list[dict]:
+    """Each server's figures (in the order given), the servers taking turns cell by cell and
+    turns at going first. Wheelhouse and the bare-Django ceiling are measured so: a target is
+    a share of the ceiling, and on a shared host whose speed drifts within minutes (the same
+    workers measured 40% more CPU per request in one minute than in another), measuring the
+    ceiling ten minutes later compared the host with itself as much as the servers."""
+    for _, addresses in targets:
+        for url, accept in addresses.values():
+            fetch(url, accept)  # warm the caches once, as a running registry would be
+    figures: list[dict] = [{} for _ in targets]
+    cells = [(target, connections) for target in TARGETS for connections in (1, 16)]
+    for turn, (target, connections) in enumerate(cells):
+        order = list(enumerate(targets))
+        for index, (server, addresses) in order if turn % 2 == 0 else order[::-1]:
+            url, accept = addresses[target]
+            figures[index][f"{target}@c{connections}"] = wrk(url, accept, connections, seconds,
+                                                             server.process.pid)
+    for index, (server, _) in enumerate(targets):
+        figures[index]["rss_mib"] = rss_mib(server.process.pid)
     return figures
 
 
@@ -156,14 +171,11 @@ def ceiling_urls(server: servers.Server) -> dict:
             "file": (base + "/file", "*/*")}
 
 
-def run_server(results: dict, server: servers.Server, files, seconds: int, upload=True,
-               warm_upload=False):
-    """Upload (timed, or untimed with ``warm_upload``), load, and always stop the server."""
+def run_server(results: dict, server: servers.Server, files, seconds: int, upload=True):
+    """Upload (timed) unless told not to, load, and always stop the server."""
     try:
         if upload:
             results["upload_files_per_s"][server.name] = twine_upload(server, files)
-        elif warm_upload:
-            twine_upload(server, files)
         results["load"][server.name] = load(server, seconds)
     finally:
         server.stop()
@@ -212,23 +224,28 @@ def _wheelhouse_and_ceiling(results: dict, work: Path, files, args) -> None:
                     peer.stop()
             # The same workers received every upload (a Celery worker validated them).
             results["rss_after_upload_mib"] = rss_mib(wheelhouse.process.pid)
-            capture_pages(wheelhouse, work / "pages")
-        except BaseException:
+            _with_ceiling(results, work, wheelhouse, "", args.seconds)
+        finally:
             wheelhouse.stop()
-            raise
-        run_server(results, wheelhouse, files, args.seconds, upload=False)
         if "double" not in args.skip:
             _doubled(results, work, env, args)
     finally:
         servers.drop_database(database)
-    ceiling = servers.start_ceiling(work, work / "pages")
+
+
+def _with_ceiling(results: dict, work: Path, wheelhouse: servers.Server, suffix: str,
+                  seconds: int) -> None:
+    """Wheelhouse's load phase in turns with the ceiling serving the same bytes."""
+    pages = work / f"pages{suffix}"
+    capture_pages(wheelhouse, pages)
+    ceiling = servers.start_ceiling(work, pages)
     try:
-        results["load"]["bare-django"] = {
-            f"{t}@c{c}": wrk(url, accept, c, args.seconds, ceiling.process.pid)
-            for t, (url, accept) in ceiling_urls(ceiling).items() for c in (1, 16)}
-        results["load"]["bare-django"]["rss_mib"] = rss_mib(ceiling.process.pid)
+        ours, bare = load_in_turns([(wheelhouse, urls(wheelhouse)),
+                                    (ceiling, ceiling_urls(ceiling))], seconds)
     finally:
         ceiling.stop()
+    results["load"][wheelhouse.name] = ours
+    results["load"]["bare-django" + suffix] = bare
 
 
 def _doubled(results: dict, work: Path, env: dict, args) -> None:
@@ -238,7 +255,11 @@ def _doubled(results: dict, work: Path, env: dict, args) -> None:
             for f in group]
     server = servers.start_wheelhouse(work, env, "bench", fresh=False)
     server.name = "wheelhouse-doubled"
-    run_server(results, server, more, args.seconds, upload=False, warm_upload=True)
+    try:
+        twine_upload(server, more)
+        _with_ceiling(results, work, server, "-doubled", args.seconds)
+    finally:
+        server.stop()
 
 
 def _pypiserver(results: dict, work: Path, files, seconds: int) -> None:
