@@ -13,13 +13,6 @@ from tests.factories import OrgFactory, ProjectFactory, ReleaseFactory, stored_f
 KEY = "page:acme:demo:simple:text/html"
 
 
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def page(text: str) -> index_cache.CachedPage:
     return index_cache.page_of(text.encode(), "text/html", 1)
 
