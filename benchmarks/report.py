@@ -55,12 +55,29 @@ def cpu_table(results: dict) -> list[str]:
     return lines
 
 
+def rounds_table(results: dict) -> list[str]:
+    """Every round's req/s at c=16 where a cell was measured in rounds (median shown above)."""
+    load = results["load"]
+    names = [n for n, figures in load.items()
+             if len(figures.get("root@c16", {}).get("rounds_rps", [])) > 1]
+    if not names:
+        return []
+    lines = ["| req/s of each round (c=16) | " + " | ".join(names) + " |",
+             "|---" * (len(names) + 1) + "|"]
+    for target in TARGETS:
+        row = [", ".join(f"{rps:.0f}" for rps in load[n][f"{target}@c16"]["rounds_rps"])
+               for n in names]
+        lines.append(f"| {target} | " + " | ".join(row) + " |")
+    return ["", *lines]
+
+
 def render(results: dict) -> str:
     uploads = ", ".join(f"{k}: {v:.1f}" for k, v in results["upload_files_per_s"].items())
     parts = [f"Corpus: {json.dumps(results['corpus'])}", "",
              f"Upload with twine, files/s: {uploads}", "",
-             "Cells: req/s / p50 ms / p99 ms.", "", *load_table(results, 1), "",
-             *load_table(results, 16), "", *cpu_table(results)]
+             "Cells: req/s / p50 ms / p99 ms (where measured in rounds, the median round's).",
+             "", *load_table(results, 1), "",
+             *load_table(results, 16), *rounds_table(results), "", *cpu_table(results)]
     if "rss_after_upload_mib" in results:
         parts += ["", "Wheelhouse gunicorn workers' RSS after the upload phase: "
                   f"{results['rss_after_upload_mib']:.0f} MiB"]

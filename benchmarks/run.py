@@ -130,26 +130,41 @@ def load(server: servers.Server, seconds: int) -> dict:
     return load_in_turns([(server, urls(server))], seconds)[0]
 
 
-def load_in_turns(targets: list[tuple[servers.Server, dict]], seconds: int) -> list[dict]:
+def load_in_turns(targets: list[tuple[servers.Server, dict]], seconds: int,
+                  rounds: int = 1) -> list[dict]:
     """Each server's figures (in the order given), the servers taking turns cell by cell and
     turns at going first. Wheelhouse and the bare-Django ceiling are measured so: a target is
     a share of the ceiling, and on a shared host whose speed drifts within minutes (the same
     workers measured 40% more CPU per request in one minute than in another), measuring the
-    ceiling ten minutes later compared the host with itself as much as the servers."""
+    ceiling ten minutes later compared the host with itself as much as the servers.
+
+    With ``rounds`` > 1 each cell is measured that many times, in turns, and a server's
+    figures for the cell are those of its median round by req/s (every round's req/s is kept
+    under ``rounds_rps``): a slow stretch of the host then decides no cell alone."""
     for _, addresses in targets:
         for url, accept in addresses.values():
             fetch(url, accept)  # warm the caches once, as a running registry would be
     figures: list[dict] = [{} for _ in targets]
-    cells = [(target, connections) for target in TARGETS for connections in (1, 16)]
-    for turn, (target, connections) in enumerate(cells):
-        order = list(enumerate(targets))
-        for index, (server, addresses) in order if turn % 2 == 0 else order[::-1]:
-            url, accept = addresses[target]
-            figures[index][f"{target}@c{connections}"] = wrk(url, accept, connections, seconds,
-                                                             server.process.pid)
+    order, turn = list(enumerate(targets)), 0
+    for target in TARGETS:
+        for connections in (1, 16):
+            measured: list[list[dict]] = [[] for _ in targets]
+            for _ in range(rounds):
+                for index, (server, addresses) in order if turn % 2 == 0 else order[::-1]:
+                    url, accept = addresses[target]
+                    measured[index].append(wrk(url, accept, connections, seconds,
+                                               server.process.pid))
+                turn += 1
+            for index, cell in enumerate(measured):
+                figures[index][f"{target}@c{connections}"] = _median_round(cell)
     for index, (server, _) in enumerate(targets):
         figures[index]["rss_mib"] = rss_mib(server.process.pid)
     return figures
+
+
+def _median_round(cell: list[dict]) -> dict:
+    ranked = sorted(cell, key=lambda figures: figures["rps"])
+    return {**ranked[len(ranked) // 2], "rounds_rps": [figures["rps"] for figures in cell]}
 
 
 def capture_pages(server: servers.Server, folder: Path) -> None:
@@ -186,6 +201,8 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=300)
     parser.add_argument("--big", type=int, default=1500)
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds of each cell for Wheelhouse and its ceiling (median kept)")
     parser.add_argument("--skip", action="append", default=[],
                         help="pypiserver, devpi or double")
     parser.add_argument("--out", type=Path,
@@ -224,7 +241,7 @@ def _wheelhouse_and_ceiling(results: dict, work: Path, files, args) -> None:
                     peer.stop()
             # The same workers received every upload (a Celery worker validated them).
             results["rss_after_upload_mib"] = rss_mib(wheelhouse.process.pid)
-            _with_ceiling(results, work, wheelhouse, "", args.seconds)
+            _with_ceiling(results, work, wheelhouse, "", args.seconds, args.rounds)
         finally:
             wheelhouse.stop()
         if "double" not in args.skip:
@@ -234,14 +251,14 @@ def _wheelhouse_and_ceiling(results: dict, work: Path, files, args) -> None:
 
 
 def _with_ceiling(results: dict, work: Path, wheelhouse: servers.Server, suffix: str,
-                  seconds: int) -> None:
+                  seconds: int, rounds: int) -> None:
     """Wheelhouse's load phase in turns with the ceiling serving the same bytes."""
     pages = work / f"pages{suffix}"
     capture_pages(wheelhouse, pages)
     ceiling = servers.start_ceiling(work, pages)
     try:
         ours, bare = load_in_turns([(wheelhouse, urls(wheelhouse)),
-                                    (ceiling, ceiling_urls(ceiling))], seconds)
+                                    (ceiling, ceiling_urls(ceiling))], seconds, rounds)
     finally:
         ceiling.stop()
     results["load"][wheelhouse.name] = ours
@@ -257,7 +274,7 @@ def _doubled(results: dict, work: Path, env: dict, args) -> None:
     server.name = "wheelhouse-doubled"
     try:
         twine_upload(server, more)
-        _with_ceiling(results, work, server, "-doubled", args.seconds)
+        _with_ceiling(results, work, server, "-doubled", args.seconds, args.rounds)
     finally:
         server.stop()
 
