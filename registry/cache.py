@@ -29,9 +29,10 @@ from registry.models import File, Project, Release
 PAGE_TTL = 24 * 3600
 BODY_MEMORY_LIMIT = 16 * 1024 * 1024  # bytes of page bodies kept in each process
 # One caller builds a missing page while the others that miss it wait for its bytes, at most
-# BUILD_WAIT seconds; a claim left by a killed process lapses after BUILD_CLAIM_TTL.
-BUILD_WAIT = 5.0
-BUILD_CLAIM_TTL = 30
+# BUILD_WAIT seconds (a big page builds in ~0.1 s); a claim left by a killed process lapses
+# after BUILD_CLAIM_TTL.
+BUILD_WAIT = 2.0
+BUILD_CLAIM_TTL = 10
 
 
 class CachedPage(NamedTuple):
@@ -187,35 +188,47 @@ def page_built(generation: int, key: str, build: Callable[[], CachedPage]) -> Ca
 
     After a release every CI job of a fleet asks for the same new page at once; without a
     claim each would render it (a 1,500-file page costs a query and ~100 ms of CPU), and the
-    last in the queue would wait seconds. The first caller claims the build; the others poll
-    the cache for its page. A waiter builds the page itself when the claim lapses without a
-    page (the builder failed) or after ``BUILD_WAIT`` seconds.
+    last in the queue would wait seconds. The first caller claims the build; the others wait
+    for its page. When the claim ends without a page (the build failed: an error, or a 404
+    such as an unknown version) or ``BUILD_WAIT`` passes, each waiter builds for itself, at
+    once rather than one after another.
     """
     claim = f"building:{key}:{generation}"
+    if cache.add(claim, 1, BUILD_CLAIM_TTL):
+        try:
+            return _store(generation, key, build())
+        finally:
+            cache.delete(claim)
+    return _awaited(generation, key, claim) or _store(generation, key, build())
+
+
+def _awaited(generation: int, key: str, claim: str) -> CachedPage | None:
+    """The page another caller is building, once stored under ``generation``; None when its
+    claim ends without one or ``BUILD_WAIT`` passes."""
     deadline = time.monotonic() + BUILD_WAIT
     pause = 0.005
-    while not cache.add(claim, 1, BUILD_CLAIM_TTL):
-        if time.monotonic() >= deadline:
-            return _store(generation, key, build())
+    while time.monotonic() < deadline:
         time.sleep(pause)
         pause = min(2 * pause, 0.1)
-        page = _stored(key, generation)
+        found = _poll(key, claim)
+        head = _valid(found.get(key), generation)
+        page = _page_from(head) if head is not None else None
         if page is not None:
             return page
-    try:
-        return _store(generation, key, build())
-    finally:
-        cache.delete(claim)
+        if claim not in found:
+            return None
+    return None
+
+
+def _poll(key: str, claim: str) -> dict:
+    # One round trip; with Redis (MGET) the page and the claim are read at one instant, and
+    # a builder stores its page before it drops its claim.
+    return cache.get_many([key, claim])
 
 
 def _store(generation: int, key: str, page: CachedPage) -> CachedPage:
     page_store(generation, key, page)
     return page
-
-
-def _stored(key: str, generation: int) -> CachedPage | None:
-    head = _valid(cache.get(key), generation)
-    return _page_from(head) if head is not None else None
 
 
 def _body_key(etag: str) -> str:

@@ -6,6 +6,7 @@ import time
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.http import Http404
 
 from registry import cache as index_cache
 from tests.factories import OrgFactory, ProjectFactory, ReleaseFactory, stored_file
@@ -23,9 +24,11 @@ class Builder:
     def __init__(self, result=None, error: Exception | None = None):
         self.calls, self.started, self.release = 0, threading.Event(), threading.Event()
         self.result, self.error = result or page("built"), error
+        self.lock = threading.Lock()
 
     def __call__(self) -> index_cache.CachedPage:
-        self.calls += 1
+        with self.lock:
+            self.calls += 1
         self.started.set()
         assert self.release.wait(10)
         if self.error is not None:
@@ -47,51 +50,85 @@ def in_thread(function) -> tuple[threading.Thread, list]:
     return thread, outcome
 
 
+@pytest.fixture
+def polling(monkeypatch):
+    """``polling(n)``: an Event set once ``n`` threads are waiting for another's build."""
+    waiting, lock, real = set(), threading.Lock(), index_cache._poll
+    events: list[tuple[int, threading.Event]] = []
+
+    def poll(key, claim):
+        with lock:
+            waiting.add(threading.get_ident())
+            for count, event in events:
+                if len(waiting) >= count:
+                    event.set()
+        return real(key, claim)
+
+    def expect(count: int) -> threading.Event:
+        event = threading.Event()
+        events.append((count, event))
+        return event
+
+    monkeypatch.setattr(index_cache, "_poll", poll)
+    return expect
+
+
+def claim_of(generation: int) -> str:
+    return f"building:{KEY}:{generation}"
+
+
 class TestPageBuilt:
-    def test_concurrent_misses_build_once_and_share_the_bytes(self):
-        builder = Builder()
+    def test_concurrent_misses_build_once_and_share_the_bytes(self, polling):
+        builder, all_waiting = Builder(), polling(4)
         first, got_first = in_thread(lambda: index_cache.page_built(7, KEY, builder))
         assert builder.started.wait(5)
         others = [in_thread(lambda: index_cache.page_built(7, KEY, builder)) for _ in range(4)]
-        time.sleep(0.05)  # the waiters are polling now
+        assert all_waiting.wait(5)
         builder.release.set()
         for thread, _ in [(first, got_first), *others]:
             thread.join(10)
         assert builder.calls == 1
         assert {o[0].body for o in [got_first, *(outcome for _, outcome in others)]} == {
             b"built"}
-        assert index_cache._stored(KEY, 7).etag == builder.result.etag
+        assert cache.get(KEY) == (7, ("text/html", builder.result.etag, 1))
+        assert cache.get(claim_of(7)) is None
 
-    def test_a_failed_build_leaves_the_waiters_to_build(self):
-        failing = Builder(error=RuntimeError("database went away"))
+    def test_a_failed_build_leaves_each_waiter_to_build_at_once(self, polling):
+        failing, all_waiting = Builder(error=Http404("No such release.")), polling(3)
         first, got_first = in_thread(lambda: index_cache.page_built(7, KEY, failing))
         assert failing.started.wait(5)
-        second, got_second = in_thread(lambda: index_cache.page_built(7, KEY,
-                                                                      lambda: page("second")))
-        time.sleep(0.05)
+        together = threading.Barrier(3, timeout=5)  # broken if the waiters queued up
+
+        def unknown_version():
+            together.wait()
+            raise Http404("No such release.")
+
+        waiters = [in_thread(lambda: index_cache.page_built(7, KEY, unknown_version))
+                   for _ in range(3)]
+        assert all_waiting.wait(5)
         failing.release.set()
-        first.join(10), second.join(10)
-        assert isinstance(got_first[0], RuntimeError)
-        assert got_second[0].body == b"second"
-        assert cache.get(f"building:{KEY}:7") is None
+        for thread, _ in [(first, got_first), *waiters]:
+            thread.join(10)
+        assert isinstance(got_first[0], Http404)
+        assert [type(outcome[0]) for _, outcome in waiters] == [Http404] * 3
+        assert cache.get(claim_of(7)) is None
 
     def test_a_claim_that_never_ends_is_waited_for_only_so_long(self, monkeypatch):
         monkeypatch.setattr(index_cache, "BUILD_WAIT", 0.2)
-        cache.add(f"building:{KEY}:7", 1, 30)  # a process killed mid-build
+        cache.add(claim_of(7), 1, 30)  # a process killed mid-build
         started = time.monotonic()
         assert index_cache.page_built(7, KEY, lambda: page("mine")).body == b"mine"
-        assert 0.2 <= time.monotonic() - started < 2
+        assert time.monotonic() - started >= 0.2
+        assert cache.get(KEY)[0] == 7  # stored for the next caller
 
     def test_a_new_generation_does_not_wait_for_an_older_build(self, monkeypatch):
-        monkeypatch.setattr(index_cache, "BUILD_WAIT", 3)
-        cache.add(f"building:{KEY}:7", 1, 30)
-        started = time.monotonic()
+        monkeypatch.setattr(index_cache, "BUILD_WAIT", 30)
+        cache.add(claim_of(7), 1, 30)
         assert index_cache.page_built(8, KEY, lambda: page("newer")).body == b"newer"
-        assert time.monotonic() - started < 1
 
     def test_a_page_stored_under_an_older_generation_is_not_taken(self, monkeypatch):
         monkeypatch.setattr(index_cache, "BUILD_WAIT", 0.3)
-        cache.add(f"building:{KEY}:8", 1, 30)
+        cache.add(claim_of(8), 1, 30)
         index_cache.page_store(7, KEY, page("stale"))
         assert index_cache.page_built(8, KEY, lambda: page("fresh")).body == b"fresh"
 
@@ -117,16 +154,16 @@ class TestViewsWaitForTheBuilder:
          lambda: index_cache.root_page_key("acme", "anon", "text/html")),
     ])
     def test_the_waiting_request_serves_the_other_builders_page(self, client, project, path,
-                                                                accept, key_of):
+                                                                accept, key_of, polling):
         assert client.get(path).status_code == 200  # the generation and facts are cached
         generation = (index_cache.project_lookup("acme", "demo").generation if "demo" in path
                       else index_cache.root_lookup("acme", "anon", "text/html")[0])
         key = key_of()
         cache.delete(key)
         cache.add(f"building:{key}:{generation}", 1, 30)  # another process is building it
+        waiting = polling(1)
         request, response = in_thread(lambda: client.get(path, HTTP_ACCEPT=accept))
-        time.sleep(0.1)
-        assert request.is_alive()  # waiting, not rendering
+        assert waiting.wait(5)  # waiting, not rendering
         index_cache.page_store(generation, key, page("from the other process"))
         cache.delete(f"building:{key}:{generation}")
         request.join(10)
