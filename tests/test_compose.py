@@ -92,3 +92,34 @@ class TestServices:
         dockerfile = (ROOT / "Dockerfile").read_text()
         for part in ("config", "accounts", "registry", "uploads", "templates", "manage.py"):
             assert f"COPY {part}" in dockerfile
+
+
+def gunicorn_settings(argv: list[str]):
+    """gunicorn's own reading of a command line (after the program name)."""
+    from gunicorn.config import Config
+
+    config = Config()
+    parsed = config.parser().parse_args(argv)
+    for name, value in vars(parsed).items():
+        if value is not None and name != "args":
+            config.set(name.lower(), value)
+    return config, parsed.args
+
+
+class TestWebServerConfiguration:
+    """An upload request waits in its web process for a worker's verdict: single-threaded
+    processes would let a few uploads in flight queue every read behind them."""
+
+    def web_commands(self) -> dict[str, list[str]]:
+        compose = re.search(r"gunicorn (.*?)\"?$", command_of("web")).group(1)
+        dockerfile = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")  # continued lines
+        cmd = re.search(r"^CMD (\[.*\])$", dockerfile, re.M)
+        return {"docker-compose.yml": compose.split(),
+                "Dockerfile": json.loads(cmd.group(1))[1:]}
+
+    def test_web_processes_run_threads(self):
+        for where, argv in self.web_commands().items():
+            config, app = gunicorn_settings(argv)
+            assert app == ["config.wsgi"], where
+            assert config.worker_class_str == "gthread" and config.threads >= 2, where
+            assert config.timeout >= 120, where  # longer than an upload may wait plus parsing
