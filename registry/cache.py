@@ -176,11 +176,12 @@ def value_store(generation: int, key: str, value: tuple) -> None:
     cache.set(key, (generation, tuple(value)), PAGE_TTL)
 
 
-def page_store(generation: int, key: str, page: CachedPage) -> None:
+def page_store(generation: int, key: str, page: CachedPage) -> CachedPage:
     """Store a page: its head under the generation, its body under its ETag."""
     _bodies.put(page.etag, page.body)
     cache.set_many({key: (generation, (page.content_type, page.etag, page.serial)),
                     _body_key(page.etag): page.body}, PAGE_TTL)
+    return page
 
 
 def page_built(generation: int, key: str, build: Callable[[], CachedPage]) -> CachedPage:
@@ -196,10 +197,10 @@ def page_built(generation: int, key: str, build: Callable[[], CachedPage]) -> Ca
     claim = f"building:{key}:{generation}"
     if cache.add(claim, 1, BUILD_CLAIM_TTL):
         try:
-            return _store(generation, key, build())
+            return page_store(generation, key, build())
         finally:
             cache.delete(claim)
-    return _awaited(generation, key, claim) or _store(generation, key, build())
+    return _awaited(generation, key, claim) or page_store(generation, key, build())
 
 
 def _awaited(generation: int, key: str, claim: str) -> CachedPage | None:
@@ -211,8 +212,7 @@ def _awaited(generation: int, key: str, claim: str) -> CachedPage | None:
         time.sleep(pause)
         pause = min(2 * pause, 0.1)
         found = _poll(key, claim)
-        head = _valid(found.get(key), generation)
-        page = _page_from(head) if head is not None else None
+        page = _current_page(found.get(key), generation)
         if page is not None:
             return page
         if claim not in found:
@@ -226,13 +226,14 @@ def _poll(key: str, claim: str) -> dict:
     return cache.get_many([key, claim])
 
 
-def _store(generation: int, key: str, page: CachedPage) -> CachedPage:
-    page_store(generation, key, page)
-    return page
-
-
 def _body_key(etag: str) -> str:
     return "body:" + etag.strip('"')
+
+
+def _current_page(entry, generation: int) -> CachedPage | None:
+    """The page of a cached head, if it was stored under ``generation`` and its body is found."""
+    head = _valid(entry, generation)
+    return _page_from(head) if head is not None else None
 
 
 def _page_from(head: tuple) -> CachedPage | None:
@@ -287,8 +288,7 @@ def root_lookup(slug: str, visibility_class: str,
     gen_key, page_key = _org_gen_key(slug), root_page_key(slug, visibility_class, content_type)
     found = cache.get_many([gen_key, page_key])
     generation = _generation(gen_key, found.get(gen_key))
-    head = _valid(found.get(page_key), generation)
-    return generation, _page_from(head) if head is not None else None
+    return generation, _current_page(found.get(page_key), generation)
 
 
 def _forget(keys: list[str]) -> None:

@@ -121,10 +121,11 @@ class TestPageBuilt:
         assert time.monotonic() - started >= 0.2
         assert cache.get(KEY)[0] == 7  # stored for the next caller
 
-    def test_a_new_generation_does_not_wait_for_an_older_build(self, monkeypatch):
-        monkeypatch.setattr(index_cache, "BUILD_WAIT", 30)
+    def test_a_new_generation_does_not_wait_for_an_older_build(self, polling):
+        waited = polling(1)
         cache.add(claim_of(7), 1, 30)
         assert index_cache.page_built(8, KEY, lambda: page("newer")).body == b"newer"
+        assert not waited.is_set()
 
     def test_a_page_stored_under_an_older_generation_is_not_taken(self, monkeypatch):
         monkeypatch.setattr(index_cache, "BUILD_WAIT", 0.3)
