@@ -95,6 +95,21 @@ class TestReads:
                                 "WHERE slug = %s", ["nope"]) is None
 
 
+def test_column_names_are_the_results_own_and_none_for_a_statement_without_rows():
+    """Read from the result itself on Postgres (psycopg rebuilds ``description`` at every
+    read); they must say what ``description`` says, in order, on every backend."""
+    from django.db import connection
+
+    org = OrgFactory(slug="acme")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT slug, 7 AS extra, id FROM accounts_organization WHERE id = %s",
+                       [org.pk])
+        assert statements._column_names(cursor) == ("slug", "extra", "id")
+        assert statements._column_names(cursor) == tuple(c[0] for c in cursor.description)
+        cursor.execute("UPDATE accounts_organization SET name = name WHERE id = %s", [org.pk])
+        assert statements._column_names(cursor) == ()
+
+
 class TestJoined:
     SQL = ("SELECT t.*, u.* FROM accounts_apitoken t LEFT JOIN accounts_user u "
            "ON u.id = t.user_id WHERE t.id = %s")
