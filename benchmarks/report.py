@@ -71,10 +71,17 @@ def rounds_table(results: dict) -> list[str]:
     return ["", *lines]
 
 
+def upload_chunks(results: dict) -> list[str]:
+    """Each chunk's files/s, in upload order (the servers took turns chunk by chunk)."""
+    chunks = results.get("upload_chunks_files_per_s", {})
+    return [f"  {name}, each chunk of {results['upload_chunk']} in turn: "
+            + ", ".join(f"{rate:.0f}" for rate in rates) for name, rates in chunks.items()]
+
+
 def render(results: dict) -> str:
     uploads = ", ".join(f"{k}: {v:.1f}" for k, v in results["upload_files_per_s"].items())
     parts = [f"Corpus: {json.dumps(results['corpus'])}", "",
-             f"Upload with twine, files/s: {uploads}", "",
+             f"Upload with twine, files/s: {uploads}", *upload_chunks(results), "",
              "Cells: req/s / p50 ms / p99 ms (where measured in rounds, the median round's).",
              "", *load_table(results, 1), "",
              *load_table(results, 16), *rounds_table(results), "", *cpu_table(results)]

@@ -28,17 +28,26 @@ def twine_upload(server: servers.Server, files: list[Path]) -> float:
                             for start in range(0, len(files), UPLOAD_CHUNK))
 
 
-def twine_upload_in_turns(targets: list[servers.Server], files: list[Path]) -> dict:
+def twine_upload_in_turns(targets: list[servers.Server],
+                          files: list[Path]) -> tuple[dict, dict]:
     """Files per second for each server, each given the whole corpus in the same chunks and
     order as ``twine_upload``, the servers taking turns chunk by chunk (and turns at going
     first). On a shared host whose speed drifts by 10-20% within minutes, uploading to one
     server after the other measured the drift as much as the servers; in turns, a slow
-    minute weighs on each alike."""
-    spent = {server.name: 0.0 for server in targets}
-    for turn, start in enumerate(range(0, len(files), UPLOAD_CHUNK)):
+    minute weighs on each alike.
+
+    Also each chunk's files per second, in upload order: a server whose cost per upload grows
+    with what it already holds (pypiserver lists its folder) slows down chunk by chunk."""
+    chunks = [files[start:start + UPLOAD_CHUNK] for start in range(0, len(files), UPLOAD_CHUNK)]
+    spent: dict[str, list[float]] = {server.name: [] for server in targets}
+    for turn, chunk in enumerate(chunks):
         for server in targets if turn % 2 == 0 else targets[::-1]:
-            spent[server.name] += _twine(server, files[start:start + UPLOAD_CHUNK])
-    return {name: len(files) / seconds for name, seconds in spent.items()}
+            spent[server.name].append(_twine(server, chunk))
+    overall = {name: len(files) / sum(seconds) for name, seconds in spent.items()}
+    per_chunk = {name: [len(chunk) / second for chunk, second in zip(chunks, seconds,
+                                                                     strict=True)]
+                 for name, seconds in spent.items()}
+    return overall, per_chunk
 
 
 UPLOAD_CHUNK = 200  # files per twine process
@@ -235,8 +244,10 @@ def _wheelhouse_and_ceiling(results: dict, work: Path, files, args) -> None:
             else:  # in turns with pypiserver, the peer whose upload rate is the target
                 peer = servers.start_pypiserver(work, work / "pypiserver-packages", cached=False)
                 try:
-                    results["upload_files_per_s"].update(
-                        twine_upload_in_turns([wheelhouse, peer], files))
+                    overall, per_chunk = twine_upload_in_turns([wheelhouse, peer], files)
+                    results["upload_files_per_s"].update(overall)
+                    results["upload_chunks_files_per_s"] = per_chunk
+                    results["upload_chunk"] = UPLOAD_CHUNK
                 finally:
                     peer.stop()
             # The same workers received every upload (a Celery worker validated them).
