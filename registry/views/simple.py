@@ -119,10 +119,11 @@ def anonymous_root(org: str, ctype: str) -> index_cache.CachedPage | None:
 @require_safe
 def project_list(request, org):
     ctype = negotiate(request)
+    looked_up = None  # the anonymous lookup, reused on a miss (taken before any query)
     if index_cache.shared() and is_anonymous(request):  # no org row, no query
-        page = anonymous_root(org, ctype)
-        if page is not None:
-            return respond(request, page, public=True)
+        looked_up = index_cache.root_lookup(org, "anon", ctype)
+        if looked_up[1] is not None:
+            return respond(request, looked_up[1], public=True)
     organisation, state = (org_get(org), "") if index_cache.shared() else org_with_state(org)
     if organisation is None:
         raise Http404("No such organisation.")
@@ -133,7 +134,10 @@ def project_list(request, org):
     visibility_class = _visibility_class(principal, organisation)
     if not index_cache.shared():  # other processes' writes cannot reach this cache
         visibility_class += ":" + state
-    generation, page = index_cache.root_lookup(org, visibility_class, ctype)
+    if looked_up is not None and visibility_class == "anon":
+        generation, page = looked_up
+    else:
+        generation, page = index_cache.root_lookup(org, visibility_class, ctype)
     if page is None:
         page = index_cache.page_built(
             generation, index_cache.root_page_key(org, visibility_class, ctype),

@@ -171,3 +171,21 @@ class TestViewsWaitForTheBuilder:
         assert response[0].status_code == 200
         assert response[0].content == b"from the other process"
         connection.close()
+
+
+@pytest.mark.django_db
+def test_an_anonymous_root_miss_reads_the_cache_once(client, settings, monkeypatch):
+    """The anonymous caller's lookup, made before any query, serves the build on a miss too
+    (one Redis round trip, not two)."""
+    settings.INDEX_CACHE_SHARED = True
+    org = OrgFactory(slug="acme", default_visibility="public")
+    ProjectFactory(org=org, name="demo", visibility="public")
+    lookups = []
+    real = index_cache.root_lookup
+    monkeypatch.setattr(index_cache, "root_lookup",
+                        lambda *args: lookups.append(args[1]) or real(*args))
+    first = client.get("/acme/simple/")  # a miss: built under the generation looked up
+    assert first.status_code == 200 and b"demo" in first.content
+    assert lookups == ["anon"]
+    again = client.get("/acme/simple/")  # a hit, of the page the miss stored
+    assert again.content == first.content and lookups == ["anon", "anon"]
