@@ -79,10 +79,16 @@ def _project_guess(filename: str) -> str:
 
 
 def _file_facts(org: str, filename: str) -> tuple[FileFacts | None, index_cache.Route | None]:
-    guess, key = _project_guess(filename), index_cache.file_key(org, filename)
-    lookup = index_cache.project_lookup(org, guess, key)
-    if index_cache.shared() and lookup.route is not None and key in lookup.values:
-        return FileFacts(*lookup.values[key]), lookup.route
+    # Only a shared cache is trusted here. A process-local one tells another process's write
+    # by the project's facts changing under an unchanged generation (the index views compare
+    # them): storing the facts read here under that generation would hide such a write from
+    # the index pages cached before it.
+    lookup = None
+    if index_cache.shared():
+        guess, key = _project_guess(filename), index_cache.file_key(org, filename)
+        lookup = index_cache.project_lookup(org, guess, key)
+        if lookup.route is not None and key in lookup.values:
+            return FileFacts(*lookup.values[key]), lookup.route
     file = (File.objects.select_related("release__project__org")
             .filter(org__slug=org, filename=filename, quarantined=False).first())
     if file is None:
@@ -90,7 +96,8 @@ def _file_facts(org: str, filename: str) -> tuple[FileFacts | None, index_cache.
     facts = FileFacts(file.path, file.blake2_256_digest, file.sha256_digest,
                       file.metadata_sha256)
     project = file.release.project
-    if project.normalized_name == guess:  # the generation read before the query is its own
+    if lookup is not None and project.normalized_name == guess:
+        # The generation was read before the query: this row's own, or already gone.
         index_cache.route_store(lookup.generation, project)
         index_cache.value_store(lookup.generation, key, facts)
     return facts, index_cache.Route.of(project)

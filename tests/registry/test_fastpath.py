@@ -306,6 +306,17 @@ class TestProcessLocalCache:
         page = json.loads(client.get("/acme/simple/demo/", HTTP_ACCEPT=JSON).content)
         assert page["files"][0]["yanked"] == "broken"
 
+    def test_yank_shows_even_after_a_download_read_the_changed_project(self, client, project):
+        """A download reads the project as it is now; the page cached before the write must
+        still be seen as stale by the next index read."""
+        wheel = warm(client, project)
+        project.releases.update(yanked=True, yanked_reason="broken")
+        self.unheard(project)
+        assert client.get(file_url(wheel)).status_code == 200
+        page = json.loads(client.get("/acme/simple/demo/", HTTP_ACCEPT=JSON).content)
+        assert page["files"][0]["yanked"] == "broken"
+        assert json.loads(client.get("/acme/pypi/demo/json").content)["info"]["yanked"]
+
     def test_new_project_in_root(self, client, project):
         warm(client, project)
         from registry.models import Project
