@@ -14,6 +14,7 @@ finished page together, so an unchanged page costs no SQL for anonymous callers.
 import hashlib
 import threading
 import time
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import NamedTuple
@@ -194,13 +195,21 @@ def page_built(generation: int, key: str, build: Callable[[], CachedPage]) -> Ca
     such as an unknown version) or ``BUILD_WAIT`` passes, each waiter builds for itself, at
     once rather than one after another.
     """
-    claim = f"building:{key}:{generation}"
-    if cache.add(claim, 1, BUILD_CLAIM_TTL):
+    claim, mine = f"building:{key}:{generation}", uuid.uuid4().hex
+    if cache.add(claim, mine, BUILD_CLAIM_TTL):
         try:
             return page_store(generation, key, build())
         finally:
-            cache.delete(claim)
+            _claim_drop(claim, mine)
     return _awaited(generation, key, claim) or page_store(generation, key, build())
+
+
+def _claim_drop(claim: str, mine: str) -> None:
+    """Drop this caller's claim, but not one another caller took after it lapsed (a build
+    that outlived ``BUILD_CLAIM_TTL``). The cache API has no compare-and-delete: a claim taken
+    between the read and the delete is dropped too, which costs one more build, no more."""
+    if cache.get(claim) == mine:
+        cache.delete(claim)
 
 
 def _awaited(generation: int, key: str, claim: str) -> CachedPage | None:

@@ -113,6 +113,15 @@ class TestPageBuilt:
         assert [type(outcome[0]) for _, outcome in waiters] == [Http404] * 3
         assert cache.get(claim_of(7)) is None
 
+    def test_a_build_that_outlives_its_claim_leaves_the_next_claim_alone(self):
+        def slow_build():
+            cache.delete(claim_of(7))  # ours lapsed (BUILD_CLAIM_TTL) ...
+            cache.add(claim_of(7), "theirs", 30)  # ... and another caller claimed the build
+            return page("mine")
+
+        assert index_cache.page_built(7, KEY, slow_build).body == b"mine"
+        assert cache.get(claim_of(7)) == "theirs"
+
     def test_a_claim_that_never_ends_is_waited_for_only_so_long(self, monkeypatch):
         monkeypatch.setattr(index_cache, "BUILD_WAIT", 0.2)
         cache.add(claim_of(7), 1, 30)  # a process killed mid-build
