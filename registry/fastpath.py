@@ -106,7 +106,7 @@ def _cache_hit(environ) -> tuple[bytes, list[tuple[str, str]]] | None:
     view, kwargs = found
     ctype = simple.negotiate_accept(environ.get("HTTP_ACCEPT", ""))
     if view is simple.project_list:
-        page = simple.anonymous_root(kwargs["org"], ctype)
+        page = simple.anonymous_root(kwargs["org"], ctype, environ)
     elif canonicalize_name(kwargs["project"]) == kwargs["project"]:
         page = simple.anonymous_detail(kwargs["org"], kwargs["project"], ctype)
     else:

@@ -111,9 +111,30 @@ def is_anonymous(request) -> bool:
             and principal_from_request(request).is_anonymous)
 
 
-def anonymous_root(org: str, ctype: str) -> index_cache.CachedPage | None:
-    """The cached root page for anonymous callers, or None (then the view builds it)."""
-    return index_cache.root_lookup(org, "anon", ctype)[1] if index_cache.shared() else None
+# Where the WSGI short-circuit (registry.fastpath) leaves its anonymous root lookup when it
+# missed, so that the view builds under it instead of asking the cache again. A key without
+# the HTTP_ prefix: no request header can set it.
+ROOT_LOOKUP = "wheelhouse.anonymous_root_lookup"
+
+
+def anonymous_root(org: str, ctype: str,
+                   environ: dict | None = None) -> index_cache.CachedPage | None:
+    """The cached root page for anonymous callers, or None (then the view builds it, under
+    the lookup left in ``environ``)."""
+    if not index_cache.shared():
+        return None
+    looked_up = index_cache.root_lookup(org, "anon", ctype)
+    if looked_up[1] is None and environ is not None:
+        environ[ROOT_LOOKUP] = (org, ctype, looked_up)
+    return looked_up[1]
+
+
+def _anonymous_lookup(request, org: str, ctype: str) -> tuple[int, index_cache.CachedPage | None]:
+    """The anonymous root lookup the WSGI short-circuit made for this request, or a new one."""
+    left = request.META.pop(ROOT_LOOKUP, None)
+    if left is not None and left[:2] == (org, ctype):
+        return left[2]
+    return index_cache.root_lookup(org, "anon", ctype)
 
 
 @require_safe
@@ -121,7 +142,7 @@ def project_list(request, org):
     ctype = negotiate(request)
     looked_up = None  # the anonymous lookup, reused on a miss (taken before any query)
     if index_cache.shared() and is_anonymous(request):  # no org row, no query
-        looked_up = index_cache.root_lookup(org, "anon", ctype)
+        looked_up = _anonymous_lookup(request, org, ctype)
         if looked_up[1] is not None:
             return respond(request, looked_up[1], public=True)
     organisation, state = (org_get(org), "") if index_cache.shared() else org_with_state(org)

@@ -263,6 +263,19 @@ class TestWsgiHits:
             hit = self.call(path, HTTP_ACCEPT=accept)
         assert hit == through_django
 
+    @pytest.mark.parametrize("accept", ["text/html", JSON])
+    def test_a_root_miss_is_built_under_the_lookup_the_short_circuit_made(
+            self, project, accept, monkeypatch):
+        lookups = []
+        real = index_cache.root_lookup
+        monkeypatch.setattr(index_cache, "root_lookup",
+                            lambda *args: lookups.append(args) or real(*args))
+        status, _, body = self.call("/acme/simple/", HTTP_ACCEPT=accept)  # a miss
+        assert status.startswith("200") and b"demo" in body
+        assert len(lookups) == 1  # the view built under the short-circuit's lookup
+        assert self.call("/acme/simple/", HTTP_ACCEPT=accept)[2] == body  # stored: a hit
+        assert len(lookups) == 2
+
     def test_what_it_leaves_to_django(self, project):
         self.call("/acme/simple/demo/")
         _, headers, _ = self.call("/acme/simple/demo/", HTTP_AUTHORIZATION="Basic eDp5")
