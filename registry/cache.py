@@ -291,6 +291,19 @@ class _Bodies:
 _bodies = _Bodies(BODY_MEMORY_LIMIT)
 
 
+def root_generation(slug: str) -> int:
+    """The org's generation for its root pages: taken before reading what a page will show."""
+    key = _org_gen_key(slug)
+    return _generation(key, cache.get(key))
+
+
+def root_page(slug: str, generation: int, visibility_class: str,
+              content_type: str) -> CachedPage | None:
+    """The root page for this visibility class, if cached under ``generation``."""
+    return _current_page(cache.get(root_page_key(slug, visibility_class, content_type)),
+                         generation)
+
+
 def root_lookup(slug: str, visibility_class: str,
                 content_type: str) -> tuple[int, CachedPage | None]:
     """The org's generation and the root page for this visibility class if cached under it."""

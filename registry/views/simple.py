@@ -84,21 +84,31 @@ def _content_type(accept: str, fmt: str | None) -> str:
     return simple.choose_content_type(accept, fmt)
 
 
-def _visibility_class(principal: Principal, org) -> str:
-    """Callers who may read the same projects share one cached root page."""
+def _shares_by_kind(principal: Principal, org) -> str | None:
+    """The visibility class of callers who see what everyone of their kind sees ("anon",
+    "signed-in"); None for members and org tokens, whose class is the set they may read."""
     if principal.is_anonymous:
         return "anon"
     if principal.token is None and membership_role(org, principal.user) is None:
         return "signed-in"
-    ids = projects_readable(principal, org).order_by("pk").values_list("pk", flat=True)
-    return "set-" + hashlib.sha256(repr(list(ids)).encode()).hexdigest()[:24]
+    return None
 
 
-def _root_page(principal: Principal, org, ctype: str) -> index_cache.CachedPage:
-    rows = list(projects_readable(principal, org).order_by("normalized_name")
-                .values_list("name", "normalized_name", "last_serial"))
-    serial = max((row[2] for row in rows), default=0)
-    page = simple.project_list(serial=serial, names=[row[:2] for row in rows])
+def _readable_rows(principal: Principal, org) -> list[tuple[int, str, str, int]]:
+    """(pk, name, normalized name, serial) of each project the root page lists for them."""
+    return list(projects_readable(principal, org).order_by("normalized_name")
+                .values_list("pk", "name", "normalized_name", "last_serial"))
+
+
+def _set_class(rows: list[tuple]) -> str:
+    """Callers who may read the same projects share one cached root page."""
+    ids = sorted(row[0] for row in rows)
+    return "set-" + hashlib.sha256(repr(ids).encode()).hexdigest()[:24]
+
+
+def _root_page(rows: list[tuple], org, ctype: str) -> index_cache.CachedPage:
+    serial = max((row[3] for row in rows), default=0)
+    page = simple.project_list(serial=serial, names=[row[1:3] for row in rows])
     if ctype == simple.JSON_TYPE:
         page = simple.public_list(page)
     prefix = f"/{org.slug}/simple/"
@@ -152,17 +162,30 @@ def project_list(request, org):
         principal = principal_from_request(request)
     except AuthenticationFailed as exc:
         return auth_error(exc)
-    visibility_class = _visibility_class(principal, organisation)
-    if not index_cache.shared():  # other processes' writes cannot reach this cache
-        visibility_class += ":" + state
-    if looked_up is not None and visibility_class == "anon":
-        generation, page = looked_up
+    # Other processes' writes cannot reach a process-local cache: its keys carry the state.
+    local = "" if index_cache.shared() else ":" + state
+    kind = _shares_by_kind(principal, organisation)
+    if kind is None:
+        # The page is built from the very rows whose set names its key (read after the
+        # generation, as every reader): a grant given meanwhile changes the next caller's
+        # set, never what is stored under this one.
+        generation = index_cache.root_generation(org)
+        rows = _readable_rows(principal, organisation)
+        visibility_class = _set_class(rows) + local
+        page = index_cache.root_page(org, generation, visibility_class, ctype)
     else:
-        generation, page = index_cache.root_lookup(org, visibility_class, ctype)
+        rows = None
+        visibility_class = kind + local
+        if looked_up is not None and visibility_class == "anon":
+            generation, page = looked_up
+        else:
+            generation, page = index_cache.root_lookup(org, visibility_class, ctype)
     if page is None:
         page = index_cache.page_built(
             generation, index_cache.root_page_key(org, visibility_class, ctype),
-            lambda: _root_page(principal, organisation, ctype))
+            lambda: _root_page(rows if rows is not None
+                               else _readable_rows(principal, organisation),
+                               organisation, ctype))
     return respond(request, page, public=visibility_class.startswith("anon"))
 
 

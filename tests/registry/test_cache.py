@@ -198,3 +198,40 @@ def test_an_anonymous_root_miss_reads_the_cache_once(client, settings, monkeypat
     assert lookups == ["anon"]
     again = client.get("/acme/simple/")  # a hit, of the page the miss stored
     assert again.content == first.content and lookups == ["anon", "anon"]
+
+
+@pytest.mark.django_db
+def test_a_grant_given_while_a_root_page_builds_never_shows_under_the_old_set(
+        client, settings, monkeypatch):
+    """Members share the root page of the set of projects they may read. A grant given
+    between reading that set and building the page must not put the granted project on the
+    page stored for the old set: another member with that set would see its name."""
+    from accounts.principals import ANONYMOUS
+    from registry import services
+    from tests.conftest import basic_auth
+    from tests.factories import member, token_for
+
+    settings.INDEX_CACHE_SHARED = True
+    org = OrgFactory(slug="acme")
+    ProjectFactory(org=org, name="open", visibility="private")
+    secret = ProjectFactory(org=org, name="secret", visibility="private", restricted=True)
+    ann, bob = member(org), member(org)
+    ann_token, bob_token = token_for(org, ann)[1], token_for(org, bob)[1]
+
+    def granting(real):
+        def lookup(*args):
+            if not secret.grants.exists():  # once, after ann's set was read
+                services.grant_set(project=secret, permission="read", principal=ANONYMOUS,
+                                   user=ann)
+            return real(*args)
+        return lookup
+
+    monkeypatch.setattr(index_cache, "root_lookup", granting(index_cache.root_lookup))
+    monkeypatch.setattr(index_cache, "root_page",
+                        granting(getattr(index_cache, "root_page", None)), raising=False)
+    assert client.get("/acme/simple/", **basic_auth(ann_token)).status_code == 200
+    assert secret.grants.filter(user=ann).exists()
+    bobs = client.get("/acme/simple/", **basic_auth(bob_token))
+    assert bobs.status_code == 200 and b"open" in bobs.content
+    assert b"secret" not in bobs.content
+    assert b"secret" in client.get("/acme/simple/", **basic_auth(ann_token)).content
