@@ -86,7 +86,7 @@ def _column_names(cursor) -> tuple[str, ...]:
     returns no rows). psycopg builds ``description`` anew, one object per column, at every
     read (~60 us for a 45-column row); its result's own field names cost a fifteenth."""
     result = getattr(cursor.cursor, "pgresult", None)
-    if result is None:  # not Postgres
+    if result is None:  # another backend (or no Postgres result): what it describes
         return tuple(column[0] for column in cursor.description or ())
     return tuple(result.fname(index).decode() for index in range(result.nfields))
 
