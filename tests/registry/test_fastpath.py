@@ -276,6 +276,13 @@ class TestWsgiHits:
         assert self.call("/acme/simple/", HTTP_ACCEPT=accept)[2] == body  # stored: a hit
         assert len(lookups) == 2
 
+    def test_a_lookup_left_for_another_org_or_format_is_not_used(self, client, project):
+        stale = index_cache.CachedPage(b"not this", "text/html", '"x"', 0)
+        for left in [("other", "text/html", (1, stale)), ("acme", JSON, (1, stale))]:
+            response = client.get("/acme/simple/", HTTP_ACCEPT="text/html",
+                                  **{simple.ROOT_LOOKUP: left})
+            assert response.status_code == 200 and b"demo" in response.content
+
     def test_what_it_leaves_to_django(self, project):
         self.call("/acme/simple/demo/")
         _, headers, _ = self.call("/acme/simple/demo/", HTTP_AUTHORIZATION="Basic eDp5")
