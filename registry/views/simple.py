@@ -127,14 +127,13 @@ def is_anonymous(request) -> bool:
 ROOT_LOOKUP = "wheelhouse.anonymous_root_lookup"
 
 
-def anonymous_root(org: str, ctype: str,
-                   environ: dict | None = None) -> index_cache.CachedPage | None:
+def anonymous_root(org: str, ctype: str, environ: dict) -> index_cache.CachedPage | None:
     """The cached root page for anonymous callers, or None (then the view builds it, under
     the lookup left in ``environ``)."""
     if not index_cache.shared():
         return None
     looked_up = index_cache.root_lookup(org, "anon", ctype)
-    if looked_up[1] is None and environ is not None:
+    if looked_up[1] is None:
         environ[ROOT_LOOKUP] = (org, ctype, looked_up)
     return looked_up[1]
 
