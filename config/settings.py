@@ -254,10 +254,6 @@ UPLOAD_MAX_ORG_SIZE = env_int("UPLOAD_MAX_ORG_SIZE", 100 * 1024 * 1024 * 1024)
 UPLOAD_WAIT_SECONDS = env_int("UPLOAD_WAIT_SECONDS", 60)
 # After the wait bound the client gets 503 with this Retry-After (seconds).
 UPLOAD_RETRY_AFTER_SECONDS = env_int("UPLOAD_RETRY_AFTER_SECONDS", 60)
-# With a worker and Redis, validation starts while the request records the upload; a worker
-# gives up waiting for the upload's row after this many seconds (the request then queues it
-# again).
-UPLOAD_HANDOFF_SECONDS = env_int("UPLOAD_HANDOFF_SECONDS", 10)
 # Address space of each Celery worker process (bytes; 0 = unlimited). Never the web process.
 UPLOAD_WORKER_MEMORY_LIMIT = env_int("UPLOAD_WORKER_MEMORY_LIMIT", 2 * 1024 * 1024 * 1024)
 

@@ -28,7 +28,6 @@ from accounts.capabilities import (
     OrgRole,
     Visibility,
     strongest,
-    token_allows,
 )
 from accounts.models import ApiToken, Organization
 from accounts.principals import ANONYMOUS, Principal
@@ -161,14 +160,6 @@ def org_capabilities(principal: Principal, org: Organization) -> frozenset[Capab
 def org_can(principal: Principal, capability: Capability, org: Organization) -> bool:
     """Whether ``principal`` holds the org-level ``capability`` in ``org``."""
     return capability in org_capabilities(principal, org)
-
-
-def token_may_upload(token: ApiToken, normalized_name: str) -> bool:
-    """Whether ``token`` could upload to a project called ``normalized_name`` at all, known
-    without reading anything: a first look that spares work for a token that cannot (the
-    decision is ``can``'s, once the project is read)."""
-    return token_allows(token.permission, Capability.PROJECT_UPLOAD) \
-        and token.covers(normalized_name)
 
 
 def can_create_project(principal: Principal, org: Organization, normalized_name: str) -> bool:

@@ -28,11 +28,6 @@ def _client(url: str) -> redis.Redis:
     return redis.Redis.from_url(url)
 
 
-def client() -> redis.Redis:
-    """This process's client of ``REDIS_URL`` (set it before asking)."""
-    return _client(settings.REDIS_URL)
-
-
 def _key(upload_id: int) -> str:
     prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
     return f"{prefix}:upload-decided:{upload_id}"
@@ -48,7 +43,7 @@ def upload_announce(upload_id: int, status: str) -> None:
     if not available():
         return
     try:
-        with client().pipeline() as pipe:
+        with _client(settings.REDIS_URL).pipeline() as pipe:
             pipe.rpush(_key(upload_id), status)
             # Nobody may be waiting (the request gave up, or runs the task itself).
             pipe.expire(_key(upload_id), settings.UPLOAD_WAIT_SECONDS + 60)
@@ -65,7 +60,7 @@ def upload_listen(upload_id: int, seconds: float) -> str | None:
         return None
     try:
         # BLPOP takes fractional seconds; 0 would mean "forever".
-        heard = client().blpop([_key(upload_id)], timeout=max(seconds, 0.001))
+        heard = _client(settings.REDIS_URL).blpop([_key(upload_id)], timeout=max(seconds, 0.001))
     except redis.RedisError:
         log.warning("could not listen for upload %s; polling", upload_id, exc_info=True)
         time.sleep(seconds)

@@ -12,7 +12,6 @@ import os
 import shutil
 import tempfile
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.files import File as DjangoFile
@@ -82,54 +81,15 @@ def _problem(code: str, message: str, field: str | None = None) -> dict:
     return {"code": code, "message": message, "field": field}
 
 
-@dataclass(frozen=True)
-class Checked:
-    """A staged file validated before its upload row existed (``uploads.handoff``): the
-    report, or what validating it raised, raised again once the upload is known so that it
-    fails that upload as a failure in ``upload_process`` would."""
-
-    inputs: dict
-    report: validation.Report | None = None
-    error: Exception | None = None
-
-
-def staged_check(staged_name: str, inputs: dict) -> Checked:
-    """Validate a staged file with the inputs the request sent along."""
-    try:
-        with _local_copy(staged_name) as local_path:
-            return Checked(inputs, report=validation.check_distribution(local_path, **inputs))
-    except Exception as exc:  # kept, and raised by upload_process for the upload it belongs to
-        return Checked(inputs, error=exc)
-
-
-def validation_inputs(*, filename: str, filetype: str, project_name: str,
-                      version: str) -> dict:
-    """What validation is given besides the file (the task's arguments: plain values)."""
-    return {"filename": filename, "filetype": filetype, "name": project_name,
-            "version": version}
-
-
-def _inputs(upload: Upload) -> dict:
-    return validation_inputs(filename=upload.filename, filetype=upload.filetype,
-                             project_name=upload.project_name, version=upload.version)
-
-
-def _report(upload: Upload, local_path: str, checked: Checked | None):
-    if checked is None or checked.inputs != _inputs(upload):
-        return validation.check_distribution(local_path, **_inputs(upload))
-    if checked.error is not None:
-        raise checked.error
-    return checked.report
-
-
-def upload_process(upload: Upload, checked: Checked | None = None) -> None:
-    """Validate the staged file (unless ``checked`` did, with the same inputs) and publish
-    it; on any failure nothing is left behind."""
+def upload_process(upload: Upload) -> None:
+    """Validate the staged file and publish it; on any failure nothing is left behind."""
     if upload.status != UploadStatus.PENDING:
         return
     try:
         with _local_copy(upload.staged_name) as local_path:
-            report = _report(upload, local_path, checked)
+            report = validation.check_distribution(
+                local_path, filename=upload.filename, filetype=upload.filetype,
+                name=upload.project_name, version=upload.version)
             if not report.ok:
                 finish(upload, UploadStatus.REJECTED,
                        [_problem(p.code, p.message, p.field) for p in report.problems])

@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -19,14 +18,14 @@ from kombu.exceptions import OperationalError
 from accounts import statements
 from accounts.principals import Principal
 from registry.storage import staging
-from uploads import handoff, notify, replays, validation
+from uploads import notify, replays, validation
 from uploads.models import Upload, UploadStatus
-from uploads.publish import CONFLICT, finish, upload_process, validation_inputs
+from uploads.publish import CONFLICT, finish, upload_process
 from uploads.validation.names import CONFUSABLES, name_skeleton
 
-__all__ = ["Early", "StagingFailed", "stale_after", "upload_begin", "upload_earlier",
-           "upload_end", "upload_expire", "upload_fail", "new_project_problems", "upload_known",
-           "upload_process", "upload_stage", "upload_wait"]
+__all__ = ["StagingFailed", "stale_after", "upload_earlier", "upload_expire", "upload_fail",
+           "new_project_problems", "upload_known", "upload_process", "upload_stage",
+           "upload_wait"]
 
 log = logging.getLogger(__name__)
 
@@ -91,71 +90,19 @@ def upload_earlier(earlier: replays.Earlier) -> Upload | None:
     return upload
 
 
-@dataclass
-class Early:
-    """A file staged, and its validation queued, before its upload row exists
-    (``uploads.handoff``)."""
-
-    handoff: str
-    staged_name: str
-    queued: bool
-    settled: bool = False  # the row's id handed over (or queued), or the staged file removed
-
-
-def upload_begin(*, form: validation.FormResult, filename: str, content) -> Early | None:
-    """With a Celery worker and Redis: stage the file and queue its validation now, so that
-    the worker validates while the request reads the project and records the upload. None
-    without them: ``upload_stage`` stages, and the task is queued once the row exists.
-
-    Raises StagingFailed, having removed the staged copy, when storage fails."""
-    if settings.CELERY_TASK_ALWAYS_EAGER or not notify.available():
-        return None
-    from uploads.tasks import validate_staged
-
-    early = Early(handoff=uuid.uuid4().hex, staged_name=f"{uuid.uuid4().hex}-{filename}",
-                  queued=False)
-    try:
-        early.staged_name = staging().save(early.staged_name, content)
-    except Exception as exc:
-        log.exception("staging %s failed", filename)
-        _unstage(early.staged_name)
-        raise StagingFailed(filename) from exc
-    inputs = validation_inputs(filename=filename, filetype=form.filetype,
-                               project_name=form.name, version=form.version)
-    try:
-        validate_staged.delay(early.handoff, early.staged_name, inputs)
-        early.queued = True
-    except OperationalError:  # queued again by id once the row exists (and reported there)
-        log.exception("could not queue the early validation of %s", filename)
-    return early
-
-
-def upload_end(early: Early | None) -> None:
-    """After the request: an early validation whose row was never written is cancelled and
-    its staged file removed (a refusal, a replay, a wait for an earlier attempt)."""
-    if early is None or early.settled:
-        return
-    if early.queued:
-        handoff.cancel(early.handoff)
-    _unstage(early.staged_name)
-    early.settled = True
-
-
 def upload_stage(*, org, principal: Principal, project_name: str, create_project: bool,
                  form: validation.FormResult, filename: str, python_version: str,
-                 content, size: int, digests: dict, early: Early | None = None) -> Upload:
-    """Record the upload, its file staged first (unless ``upload_begin`` staged it); the
-    worker is told on commit.
+                 content, size: int, digests: dict) -> Upload:
+    """Move the received file to staging and record the upload; the task runs on commit.
 
     Raises StagingFailed, having removed the staged copy, when storage or the database fails.
     """
-    staged_name = early.staged_name if early else f"{uuid.uuid4().hex}-{filename}"
+    staged_name = f"{uuid.uuid4().hex}-{filename}"
     try:
-        if early is None:
-            # The received temporary file itself: a local disk moves it into place.
-            staged_name = staging().save(staged_name, content)
+        # The received temporary file itself: a local disk moves it into place.
+        staged_name = staging().save(staged_name, content)
         # One statement, committed on its own (outside a request's transaction, if any):
-        # the row exists before the worker is told of it.
+        # the row exists before the task that reads it is queued.
         upload = statements.insert(Upload(
             org=org, project_name=project_name, create_project=create_project,
             version=form.version, filename=filename, filetype=form.filetype,
@@ -165,21 +112,10 @@ def upload_stage(*, org, principal: Principal, project_name: str, create_project
             ip=principal.ip))
     except Exception as exc:
         log.exception("staging %s failed", filename)
-        upload_end(early)
-        if early is None:
-            _unstage(staged_name)
+        _unstage(staged_name)
         raise StagingFailed(filename) from exc
-    if early is not None:
-        early.settled = True  # from here the row owns the staged file
-    transaction.on_commit(lambda: _hand_over(upload.pk, early), robust=True)
+    transaction.on_commit(lambda: _enqueue(upload.pk), robust=True)
     return upload
-
-
-def _hand_over(upload_id: int, early: Early | None) -> None:
-    """Give the row's id to the worker already validating it, or queue the task by id."""
-    if early is not None and early.queued and handoff.give(early.handoff, upload_id):
-        return
-    _enqueue(upload_id)
 
 
 def _enqueue(upload_id: int) -> None:

@@ -5,7 +5,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.db import DatabaseError
 
 from registry.readme import release_render_description
-from uploads import handoff, publish, services
+from uploads import publish, services
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=False, max_retries=0)
@@ -14,37 +14,16 @@ def validate_upload(upload_id: int) -> None:
     upload = publish.upload_load(upload_id)
     if upload is None:
         return
-    _processed(upload)
-
-
-@shared_task(acks_late=True, reject_on_worker_lost=False, max_retries=0)
-def validate_staged(handoff_id: str, staged_name: str, inputs: dict) -> None:
-    """Validate a file staged before its upload row existed, then publish it once the
-    request hands over the row's id (``uploads.handoff``)."""
-    said = handoff.peek(handoff_id)  # a refusal or a replay known already: no validation
-    if said == handoff.CANCEL:
-        return
-    checked = publish.staged_check(staged_name, inputs)
-    said = said or handoff.receive(handoff_id)
-    if said is None or said == handoff.CANCEL:
-        return  # the request removes the staged file, or queues the upload again by id
-    upload = publish.upload_load(int(said))
-    if upload is None:
-        return
-    _processed(upload, checked)
-
-
-def _processed(upload, checked=None) -> None:
     try:
-        services.upload_process(upload, checked)
+        services.upload_process(upload)
     except SoftTimeLimitExceeded:
-        services.upload_fail(upload.pk, "Validation took too long and was stopped; nothing "
+        services.upload_fail(upload_id, "Validation took too long and was stopped; nothing "
                                         "was published.")
     except MemoryError:
-        services.upload_fail(upload.pk, "Validation needed more memory than a worker may use "
+        services.upload_fail(upload_id, "Validation needed more memory than a worker may use "
                                         "and was stopped; nothing was published.")
     except Exception:
-        services.upload_fail(upload.pk, "An internal error stopped the upload; nothing was "
+        services.upload_fail(upload_id, "An internal error stopped the upload; nothing was "
                                         "published. Please retry.")
         raise
 

@@ -14,7 +14,7 @@ from accounts.authentication import (
 from accounts.capabilities import Capability
 from accounts.ratelimit import RateLimited, rate_hit
 from registry.models import ProjectStatus
-from registry.permissions import can, can_create_project, token_may_upload
+from registry.permissions import can, can_create_project
 from registry.selectors import project_named_later
 from uploads import limits, replays, services, validation
 from uploads.handlers import HashingUploadHandler
@@ -89,29 +89,13 @@ def _receive(request, org, principal, handler):
     content = request.FILES.get("content")
     if content is None:
         return reply(400, ("Upload payload does not have a file.",))
-    early = None
-    if token_may_upload(principal.token, canonicalize_name(form.name)):
-        # With a worker, it validates the file while this request reads and records the rest.
-        try:
-            early = services.upload_begin(form=form, filename=content.name, content=content)
-        except services.StagingFailed:
-            return _staging_failed()
-    try:
-        return _authorised(request, org, principal, form, content, early)
-    finally:
-        services.upload_end(early)
+    return _authorised(request, org, principal, form, content, fields)
 
 
-def _staging_failed():
-    retry_after = settings.UPLOAD_RETRY_AFTER_SECONDS
-    return reply(503, ("The registry could not store the upload just now; nothing was "
-                       f"kept. Retry in {retry_after} seconds.",), retry_after=retry_after)
-
-
-def _authorised(request, org, principal, form, content, early):
+def _authorised(request, org, principal, form, content, fields):
     normalized = canonicalize_name(form.name)
-    # The project, and what the org knows of the filename (asked before the upload is
-    # recorded), in one round trip (accounts.statements.pipeline).
+    # The project, and what the org knows of the filename (asked before it is staged), in
+    # one round trip (accounts.statements.pipeline).
     with statements.pipeline() as pipe:
         named = project_named_later(pipe, org.pk, normalized)
         history = replays.earlier_of_later(pipe, org_id=org.pk, filename=content.name,
@@ -136,10 +120,10 @@ def _authorised(request, org, principal, form, content, early):
         problems = services.new_project_problems(org=org, name=form.name)
         if problems:
             return reply(400, [p.message for p in problems])
-    return _checked(request, org, principal, form, content, project, known, early)
+    return _checked(request, org, principal, form, content, project, known)
 
 
-def _checked(request, org, principal, form, content, project, known, early):
+def _checked(request, org, principal, form, content, project, known):
     filename = content.name
     problems = list(validation.check_filename(filename, filetype=form.filetype,
                                               name=form.name, version=form.version))
@@ -158,26 +142,26 @@ def _checked(request, org, principal, form, content, project, known, early):
         return reply(400, [p.message for p in problems])
     # The size totals and the one-sdist rule are checked by the worker, under the org lock,
     # where they are exact.
-    return _staged(request, org, principal, form, content, project, filename, digests, known,
-                   early)
+    return _staged(request, org, principal, form, content, project, filename, digests, known)
 
 
-def _staged(request, org, principal, form, content, project, filename, digests, known, early):
+def _staged(request, org, principal, form, content, project, filename, digests, known):
     replay, earlier = services.upload_known(known=known, filename=filename,
                                             blake2_256=digests["blake2_256"])
     if replay is not None:
         return reply(replay.status, replay.messages)
     if earlier is not None:
-        services.upload_end(early)  # this request records nothing: drop its validation now
         return _waited(earlier)
+    retry_after = settings.UPLOAD_RETRY_AFTER_SECONDS
     try:
         upload = services.upload_stage(
             org=org, principal=principal, project_name=project.name if project else form.name,
             create_project=project is None, form=form, filename=filename,
             python_version=(request.POST.get("pyversion") or ""),
-            content=content, size=content.size, digests=digests, early=early)
+            content=content, size=content.size, digests=digests)
     except services.StagingFailed:
-        return _staging_failed()
+        return reply(503, ("The registry could not store the upload just now; nothing was "
+                           f"kept. Retry in {retry_after} seconds.",), retry_after=retry_after)
     return _waited(upload)
 
 

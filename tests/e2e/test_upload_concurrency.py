@@ -116,17 +116,3 @@ def test_worker_processes_run_with_the_memory_limit(registry):
         limits = Path(f"/proc/{pid}/limits").read_text()
         assert "unlimited" in next(x for x in limits.splitlines()
                                    if x.startswith("Max address space"))
-
-
-@pytest.mark.skipif(not os.environ.get("CELERY_BROKER_URL"), reason="needs a real worker")
-def test_the_worker_validates_while_the_request_records_the_upload(registry, race, tmp_path):
-    # The hand-over of uploads.handoff, between real processes: no task queued by id.
-    response = post(registry, race, build_wheel(tmp_path, "overlap", "1.0"), "overlap", "1.0")
-    assert response.status_code == 200, (response.status_code, response.reason)
-    worker_log = (registry.var_dir / "worker.log").read_text(errors="replace")
-    assert "uploads.tasks.validate_staged" in worker_log
-    assert "uploads.tasks.validate_upload[" not in worker_log
-    deadline = time.monotonic() + 10  # the worker removes the staged file after answering
-    while files_in(registry.var_dir / "staging") and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert files_in(registry.var_dir / "staging") == []
