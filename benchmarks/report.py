@@ -1,6 +1,7 @@
 """Figures of one run as Markdown tables with the ratios: ``python -m benchmarks.report FILE``."""
 
 import json
+import statistics
 import sys
 from pathlib import Path
 
@@ -78,10 +79,24 @@ def upload_chunks(results: dict) -> list[str]:
             + ", ".join(f"{rate:.0f}" for rate in rates) for name, rates in chunks.items()]
 
 
+def upload_rounds(results: dict) -> list[str]:
+    """Each round's Wheelhouse/pypiserver ratio, and their median (the verdict)."""
+    ratios = [r["wheelhouse"] / r["pypiserver"] for r in results.get("upload_rounds", [])
+              if "pypiserver" in r]
+    if len(ratios) < 2:
+        return []
+    rounds = "; ".join(f"{r['wheelhouse']:.1f} / {r['pypiserver']:.1f}"
+                       for r in results["upload_rounds"])
+    return [f"  wheelhouse / pypiserver in {len(ratios)} rounds, fresh servers each: {rounds} "
+            f"files/s; ratios " + ", ".join(f"{x:.2f}" for x in ratios)
+            + f"; median {statistics.median(ratios):.2f}"]
+
+
 def render(results: dict) -> str:
     uploads = ", ".join(f"{k}: {v:.1f}" for k, v in results["upload_files_per_s"].items())
     parts = [f"Corpus: {json.dumps(results['corpus'])}", "",
-             f"Upload with twine, files/s: {uploads}", *upload_chunks(results), "",
+             f"Upload with twine, files/s: {uploads}", *upload_chunks(results),
+             *upload_rounds(results), "",
              "Cells: req/s / p50 ms / p99 ms (where measured in rounds, the median round's).",
              "", *load_table(results, 1), "",
              *load_table(results, 16), *rounds_table(results), "", *cpu_table(results)]

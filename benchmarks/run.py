@@ -212,6 +212,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3,
                         help="rounds of each cell for Wheelhouse and its ceiling (median kept)")
+    parser.add_argument("--upload-rounds", type=int, default=3,
+                        help="rounds of the upload in turns with pypiserver, each into fresh "
+                             "servers (the last round's Wheelhouse goes on to the load phase)")
     parser.add_argument("--skip", action="append", default=[],
                         help="pypiserver, devpi or double")
     parser.add_argument("--out", type=Path,
@@ -235,6 +238,10 @@ def main() -> None:
 
 
 def _wheelhouse_and_ceiling(results: dict, work: Path, files, args) -> None:
+    results["upload_rounds"] = []
+    if "pypiserver" not in args.skip:
+        for round_ in range(1, args.upload_rounds):
+            results["upload_rounds"].append(upload_round(work, files, round_))
     env, database = servers.wheelhouse_env(work)
     try:
         wheelhouse = servers.start_wheelhouse(work, env, "bench")
@@ -248,6 +255,7 @@ def _wheelhouse_and_ceiling(results: dict, work: Path, files, args) -> None:
                     results["upload_files_per_s"].update(overall)
                     results["upload_chunks_files_per_s"] = per_chunk
                     results["upload_chunk"] = UPLOAD_CHUNK
+                    results["upload_rounds"].append(overall)
                 finally:
                     peer.stop()
             # The same workers received every upload (a Celery worker validated them).
@@ -258,6 +266,25 @@ def _wheelhouse_and_ceiling(results: dict, work: Path, files, args) -> None:
         if "double" not in args.skip:
             _doubled(results, work, env, args)
     finally:
+        servers.drop_database(database)
+
+
+def upload_round(work: Path, files: list[Path], round_: int) -> dict:
+    """Files/s of Wheelhouse and pypiserver, in turns, each into a fresh server (its own
+    database and folder): one round of the upload verdict, which a host's speed moving from
+    one minute to the next can turn either way (benchmarks/RESULTS.md, session 9)."""
+    env, database = servers.wheelhouse_env(work)
+    env["WHEELHOUSE_VAR_DIR"] = str(work / f"wh-var-round-{round_}")
+    started = []
+    try:
+        started.append(servers.start_wheelhouse(work, env, "bench"))
+        started.append(servers.start_pypiserver(work, work / f"pypiserver-round-{round_}",
+                                                cached=False))
+        overall, _per_chunk = twine_upload_in_turns(started, files)
+        return overall
+    finally:
+        for server in started:
+            server.stop()
         servers.drop_database(database)
 
 
