@@ -220,11 +220,14 @@ def main() -> None:
     parser.add_argument("--out", type=Path,
                         default=Path(tempfile.gettempdir()) / "wheelhouse-bench.json")
     args = parser.parse_args()
+    if args.upload_rounds < 1:
+        parser.error("--upload-rounds must be 1 or more")
     work = Path(tempfile.mkdtemp(prefix="wh-bench-"))
     files = [f for group in corpus.build(work / "corpus", args.small, args.big).values()
              for f in group]
     results = {"corpus": {"small_projects": args.small, "big_files": args.big,
-                          "files": len(files)}, "upload_files_per_s": {}, "load": {}}
+                          "files": len(files)}, "upload_files_per_s": {}, "upload_rounds": [],
+               "load": {}}
     try:
         _wheelhouse_and_ceiling(results, work, files, args)
         if "pypiserver" not in args.skip:
@@ -238,7 +241,6 @@ def main() -> None:
 
 
 def _wheelhouse_and_ceiling(results: dict, work: Path, files, args) -> None:
-    results["upload_rounds"] = []
     if "pypiserver" not in args.skip:
         for round_ in range(1, args.upload_rounds):
             results["upload_rounds"].append(upload_round(work, files, round_))
