@@ -51,30 +51,41 @@ class Refused(Exception):
         self.messages = list(messages)
 
 
-# An outcome sent in the pipeline that inserts its file, whose id is known only when that
-# ends: the file is found by its (org, filename), unique, as inserted just before.
+# An upload's outcome, recorded only over its pending row: a task delivered twice (or a
+# worker racing ``upload_fail``) leaves an outcome already recorded as it is.
+_FINISH_SQL = (
+    "UPDATE uploads_upload SET status = %s, problems = %s, finished_at = %s, file_id = %s "
+    "WHERE id = %s AND status = %s RETURNING id")
+# Sent in the pipeline that inserts its file, whose id is known only when that ends: the
+# file is found by its (org, filename), unique, as inserted just before.
 _FINISH_WITH_NEW_FILE_SQL = (
     "UPDATE uploads_upload SET status = %s, problems = %s, finished_at = %s, file_id = "
-    "(SELECT f.id FROM registry_file f WHERE f.org_id = %s AND f.filename = %s) WHERE id = %s")
+    "(SELECT f.id FROM registry_file f WHERE f.org_id = %s AND f.filename = %s) "
+    "WHERE id = %s AND status = %s RETURNING id")
 
 
 def finish(upload: Upload, status: str, problems: list[dict] | None = None,
            file: File | None = None, pipe: statements.Pipeline | None = None) -> None:
-    """Record the upload's outcome (through ``pipe``, if given) and announce it on commit."""
+    """Record the upload's outcome over its pending row (through ``pipe``, if given) and
+    announce it once that commits; an upload already decided is left as it was."""
     upload.status, upload.problems = status, problems or []
     upload.finished_at = timezone.now()
+    prepared = [Upload._meta.get_field(name).get_db_prep_save(getattr(upload, name), connection)
+                for name in ("status", "problems", "finished_at")]
     if file is not None and file.pk is None:  # inserted earlier in ``pipe``
-        prepared = [Upload._meta.get_field(name).get_db_prep_save(getattr(upload, name),
-                                                                  connection)
-                    for name in ("status", "problems", "finished_at")]
-        pipe.send(_FINISH_WITH_NEW_FILE_SQL,
-                  [*prepared, file.org_id, file.filename, upload.pk],
-                  then=lambda _row: setattr(upload, "file", file))  # by then it has its id
+        sql, where = _FINISH_WITH_NEW_FILE_SQL, [file.org_id, file.filename]
     else:
-        upload.file = file
-        statements.update(upload, ["status", "problems", "file", "finished_at"], pipe)
+        sql, where = _FINISH_SQL, [file.pk if file is not None else None]
     upload_id = upload.pk
-    transaction.on_commit(lambda: notify.upload_announce(upload_id, status), robust=True)
+
+    def decided(row: tuple | None) -> None:
+        if row is None:  # not pending any more: decided by an earlier delivery
+            return
+        upload.file = file  # by now an inserted file has its id
+        transaction.on_commit(lambda: notify.upload_announce(upload_id, status), robust=True)
+
+    statements.execute(sql, [*prepared, *where, upload_id, UploadStatus.PENDING],
+                       then=decided, pipe=pipe)
 
 
 def _problem(code: str, message: str, field: str | None = None) -> dict:
@@ -82,7 +93,11 @@ def _problem(code: str, message: str, field: str | None = None) -> dict:
 
 
 def upload_process(upload: Upload) -> None:
-    """Validate the staged file and publish it; on any failure nothing is left behind."""
+    """Validate the staged file and publish it; on any failure nothing is left behind.
+
+    ``upload`` may be a loaded row or one built from its task's message
+    (``upload_from_inputs``): either way the row is read again under the org's lock before
+    anything is published, and an outcome is recorded only over a pending row."""
     if upload.status != UploadStatus.PENDING:
         return
     try:
@@ -97,6 +112,26 @@ def upload_process(upload: Upload) -> None:
             _publish(upload, report, local_path)
     finally:
         staging().delete(upload.staged_name)
+
+
+# What the worker validates and stores an upload by, carried in its task's message so that
+# validation starts without a read; everything else comes from the row, read under the org's
+# lock (``_record``).
+_INPUTS = ("org_id", "staged_name", "filename", "filetype", "project_name", "version",
+           "blake2_256_digest")
+
+
+def upload_inputs(upload: Upload) -> dict:
+    """The message ``upload_from_inputs`` takes, from the row just written."""
+    return {name: getattr(upload, name) for name in _INPUTS}
+
+
+def upload_from_inputs(upload_id: int, inputs: dict) -> Upload:
+    """The upload as its task's message describes it: pending, until its row says otherwise."""
+    upload = Upload(pk=upload_id, status=UploadStatus.PENDING,
+                    **{name: inputs[name] for name in _INPUTS})
+    upload._state.adding, upload._state.db = False, "default"
+    return upload
 
 
 @contextmanager
@@ -215,6 +250,9 @@ def _publish(upload: Upload, report, local_path: str) -> None:
             blobs.put(blobs.path + METADATA_SUFFIX, ContentFile(report.metadata_bytes))
             metadata_sha256 = hashlib.sha256(report.metadata_bytes).hexdigest()
         file = _record(upload, report, blobs.path, metadata_sha256)
+    except Settled:
+        blobs.discard()
+        return
     except (Refused, registry_services.FileExists, IntegrityError, ValidationError) as exc:
         blobs.discard()
         _refused(upload, exc)
@@ -226,32 +264,43 @@ def _publish(upload: Upload, report, local_path: str) -> None:
     log.info("published %s (%s)", file.filename, upload.org_id)
 
 
+class Settled(Exception):
+    """The upload is no longer pending (its task was delivered twice) or no longer exists."""
+
+
 def _record(upload: Upload, report, path: str, metadata_sha256: str) -> File:
-    principal = Principal(user=upload.user, token=upload.token, ip=upload.ip)
-    new = registry_services.NewFile(
-        filename=upload.filename, packagetype=upload.filetype,
-        python_version=report.python_tag or upload.python_version, size=upload.size,
-        md5=upload.md5_digest, sha256=upload.sha256_digest,
-        blake2_256=upload.blake2_256_digest, path=path, metadata_sha256=metadata_sha256,
-        version=report.version or upload.version, project_name=upload.project_name,
-        metadata=report.metadata)
     with transaction.atomic():
         # One publisher at a time per org: size totals and filename checks stay exact. The
-        # project is read in the same round trip, by a statement the server runs only once
-        # the lock is held (so it sees what the previous publisher committed).
+        # upload's row and the project are read in the same round trip, by statements the
+        # server runs only once the lock is held (so they see what the previous publisher
+        # committed).
         with statements.pipeline() as pipe:
             locked = pipe.first(Organization, statements.org_lock_sql(), [upload.org_id])
+            current = pipe.joined((Upload, ApiToken, User), _UPLOAD_SQL, [upload.pk])
             named = project_named_later(pipe, upload.org_id,
                                         canonicalize_name(upload.project_name))
-        org = upload.org = locked.value
+        org = locked.value
         if org is None:
             raise Refused("The organisation no longer exists.")
+        row = _upload_from_row(current.value)
+        if row is None or row.status != UploadStatus.PENDING:
+            raise Settled
+        _adopt(upload, row)
+        upload.org = org
+        principal = Principal(user=upload.user, token=upload.token, ip=upload.ip)
         project = _project_for(upload, principal, named.value)
         # The one-sdist rule is file_publish's (it raises ValidationError).
         problems = limits.quota_problems(org=org, project=project,
                                          project_name=project.name, size=upload.size)
         if problems:
             raise Refused(*problems)
+        new = registry_services.NewFile(
+            filename=upload.filename, packagetype=upload.filetype,
+            python_version=report.python_tag or upload.python_version, size=upload.size,
+            md5=upload.md5_digest, sha256=upload.sha256_digest,
+            blake2_256=upload.blake2_256_digest, path=path, metadata_sha256=metadata_sha256,
+            version=report.version or upload.version, project_name=upload.project_name,
+            metadata=report.metadata)
         file = registry_services.file_publish(
             project=project, new=new, principal=principal,
             also=lambda pipe, file: finish(upload, UploadStatus.PUBLISHED, file=file,
@@ -263,6 +312,13 @@ def _record(upload: Upload, report, path: str, metadata_sha256: str) -> File:
     return file
 
 
+def _adopt(upload: Upload, row: Upload) -> None:
+    """Take every value of the row as read (the message carried only some of them)."""
+    for field in Upload._meta.concrete_fields:
+        setattr(upload, field.attname, getattr(row, field.attname))
+    upload.token, upload.user = row.token, row.user
+
+
 # The worker's reads, as plain statements (see accounts.statements): the upload with the
 # token it came with and that token's owner (either may be gone since: the upload keeps None).
 _UPLOAD_SQL = ("SELECT up.*, t.*, u.* FROM uploads_upload up "
@@ -272,7 +328,11 @@ _UPLOAD_SQL = ("SELECT up.*, t.*, u.* FROM uploads_upload up "
 
 def upload_load(upload_id: int) -> Upload | None:
     """The upload with its user and token (either may be gone: the upload keeps None)."""
-    found = statements.joined((Upload, ApiToken, User), _UPLOAD_SQL, [upload_id])
+    return _upload_from_row(statements.joined((Upload, ApiToken, User), _UPLOAD_SQL,
+                                              [upload_id]))
+
+
+def _upload_from_row(found: tuple | None) -> Upload | None:
     if found is None:
         return None
     upload, token, user = found

@@ -20,7 +20,7 @@ from accounts.principals import Principal
 from registry.storage import staging
 from uploads import notify, replays, validation
 from uploads.models import Upload, UploadStatus
-from uploads.publish import CONFLICT, finish, upload_process
+from uploads.publish import CONFLICT, finish, upload_inputs, upload_process
 from uploads.validation.names import CONFUSABLES, name_skeleton
 
 __all__ = ["StagingFailed", "stale_after", "upload_earlier", "upload_expire", "upload_fail",
@@ -114,20 +114,20 @@ def upload_stage(*, org, principal: Principal, project_name: str, create_project
         log.exception("staging %s failed", filename)
         _unstage(staged_name)
         raise StagingFailed(filename) from exc
-    transaction.on_commit(lambda: _enqueue(upload.pk), robust=True)
+    transaction.on_commit(lambda: _enqueue(upload), robust=True)
     return upload
 
 
-def _enqueue(upload_id: int) -> None:
+def _enqueue(upload: Upload) -> None:
     """Queue the validation; if the broker cannot take it, fail the upload at once (the
     waiting request answers with the reason, and a retry starts afresh)."""
     from uploads.tasks import validate_upload
 
     try:
-        validate_upload.delay(upload_id)
+        validate_upload.delay(upload.pk, upload_inputs(upload))
     except OperationalError:  # kombu's: the broker is unreachable
-        log.exception("could not queue the validation of upload %s", upload_id)
-        upload_fail(upload_id, "The upload could not be queued for validation; nothing was "
+        log.exception("could not queue the validation of upload %s", upload.pk)
+        upload_fail(upload.pk, "The upload could not be queued for validation; nothing was "
                                "published. Please retry.")
 
 

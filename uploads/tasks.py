@@ -9,9 +9,12 @@ from uploads import publish, services
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=False, max_retries=0)
-def validate_upload(upload_id: int) -> None:
-    # The org is read (and locked) by the publishing transaction.
-    upload = publish.upload_load(upload_id)
+def validate_upload(upload_id: int, inputs: dict | None = None) -> None:
+    """Validate and publish an upload. ``inputs`` (``publish.upload_inputs``) lets validation
+    start without reading the row, which the publishing transaction reads under the org's
+    lock; a message queued without them (by an older release) reads it first."""
+    upload = (publish.upload_from_inputs(upload_id, inputs) if inputs is not None
+              else publish.upload_load(upload_id))
     if upload is None:
         return
     try:

@@ -88,6 +88,8 @@ def names_in_root(client) -> set[str]:
     return {p["name"] for p in page["projects"]}
 
 
+# Committed for real: a write drops the cached values once its transaction commits.
+@pytest.mark.django_db(transaction=True)
 class TestInvalidationIsImmediate:
     def test_cached_reads_cost_no_query(self, client, project, django_assert_num_queries):
         wheel = warm(client, project)
@@ -283,6 +285,7 @@ class TestWsgiHits:
                                   **{simple.ROOT_LOOKUP: left})
             assert response.status_code == 200 and b"demo" in response.content
 
+    @pytest.mark.django_db(transaction=True)  # the write below must commit to be seen
     def test_what_it_leaves_to_django(self, project):
         self.call("/acme/simple/demo/")
         _, headers, _ = self.call("/acme/simple/demo/", HTTP_AUTHORIZATION="Basic eDp5")

@@ -7,16 +7,16 @@ from django.db import connection, connections
 
 from registry.models import File, FilenameRecord, Project
 from tests.corpus import build_wheel
-from tests.uploads.uploading import leftovers, stored_names, upload
+from tests.uploads.uploading import leftovers, queue_tasks, stored_names, upload
 from uploads import publish, tasks
 from uploads.models import Upload, UploadStatus
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def run_together(monkeypatch, upload_ids: list[int]) -> None:
+def run_together(monkeypatch, messages: list[tuple]) -> None:
     """Run the validation tasks in threads that enter the publishing step together."""
-    arrived = threading.Barrier(len(upload_ids), timeout=30)
+    arrived = threading.Barrier(len(messages), timeout=30)
     real_record = publish._record
 
     def record(*args, **kwargs):
@@ -26,15 +26,15 @@ def run_together(monkeypatch, upload_ids: list[int]) -> None:
     monkeypatch.setattr(publish, "_record", record)
     errors = []
 
-    def work(upload_id):
+    def work(message):
         try:
-            tasks.validate_upload(upload_id)
+            tasks.validate_upload(*message)
         except Exception as exc:  # reported below: a crash fails the test
             errors.append(exc)
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=work, args=(i,)) for i in upload_ids]
+    threads = [threading.Thread(target=work, args=(message,)) for message in messages]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -51,8 +51,7 @@ def staged_pair(acme, tmp_path, monkeypatch, settings):
                     "tests/e2e/test_upload_concurrency.py races on a SQLite file")
     org, token = acme
     settings.UPLOAD_WAIT_SECONDS = 0
-    queued = []
-    monkeypatch.setattr(tasks.validate_upload, "delay", queued.append)
+    queued = queue_tasks(monkeypatch)
     for side in ("a", "b"):
         (tmp_path / side).mkdir()
         wheel = build_wheel(tmp_path / side, "pkg", "1.0",

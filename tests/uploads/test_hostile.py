@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from registry.models import File, Project
-from tests.uploads.uploading import leftovers, stored_names, upload
+from tests.uploads.uploading import leftovers, queue_tasks, stored_names, upload
 from uploads import tasks
 from uploads.models import Upload, UploadStatus
 
@@ -94,8 +94,7 @@ def test_the_web_side_never_decompresses(acme, tmp_path, monkeypatch, settings):
     org, token = acme
     settings.UPLOAD_WAIT_SECONDS = 0
     path = HOSTILE["zip bomb"](tmp_path)
-    queued = []
-    monkeypatch.setattr(tasks.validate_upload, "delay", queued.append)
+    queued = queue_tasks(monkeypatch)
 
     def forbidden(*args, **kwargs):
         raise AssertionError("the web process decompressed untrusted data")
@@ -106,6 +105,6 @@ def test_the_web_side_never_decompresses(acme, tmp_path, monkeypatch, settings):
     response = upload(org, token, path, "demo-pkg", "1.0", **{"pyversion": "py3"})
     assert response.status_code == 503 and len(queued) == 1
     monkeypatch.undo()
-    tasks.validate_upload(queued[0])
+    tasks.validate_upload(*queued[0])
     assert Upload.objects.get().status == UploadStatus.REJECTED
     assert stored_names() == set() and leftovers() == []

@@ -5,7 +5,7 @@ import pytest
 from registry.models import File
 from tests.corpus import build_sdist, build_wheel
 from tests.factories import FileFactory, ProjectFactory, ReleaseFactory
-from tests.uploads.uploading import leftovers, stored_names, upload
+from tests.uploads.uploading import leftovers, queue_tasks, stored_names, upload
 from uploads import tasks
 from uploads.models import Upload, UploadStatus
 
@@ -75,14 +75,13 @@ class TestTotals:
                                                                  settings, monkeypatch):
         org, token = acme
         settings.UPLOAD_WAIT_SECONDS = 0
-        queued = []
-        monkeypatch.setattr(tasks.validate_upload, "delay", queued.append)
+        queued = queue_tasks(monkeypatch)
         wheels = [build_wheel(tmp_path, "pkg", v) for v in ("1.0", "2.0")]
         settings.UPLOAD_MAX_PROJECT_SIZE = wheels[0].stat().st_size + 100
         for wheel, version in zip(wheels, ("1.0", "2.0"), strict=True):
             assert upload(org, token, wheel, "pkg", version).status_code == 503
-        for upload_id in queued:
-            tasks.validate_upload(upload_id)
+        for message in queued:
+            tasks.validate_upload(*message)
         second = Upload.objects.get(version="2.0")
         assert second.status == UploadStatus.REJECTED
         assert second.problems[0]["message"].startswith("Project size limit exceeded")
@@ -121,13 +120,12 @@ class TestOneSdistPerRelease:
     def test_the_worker_refuses_it_too(self, acme, tmp_path, settings, monkeypatch):
         org, token = acme
         settings.UPLOAD_WAIT_SECONDS = 0
-        queued = []
-        monkeypatch.setattr(tasks.validate_upload, "delay", queued.append)
+        queued = queue_tasks(monkeypatch)
         assert upload(org, token, build_sdist(tmp_path, "pkg", "1.0"),
                       "pkg", "1.0").status_code == 503
         release = ReleaseFactory(project=ProjectFactory(org=org, name="pkg"), version="1.0")
         FileFactory(release=release, filename="pkg-1.0.zip", packagetype="sdist")
-        tasks.validate_upload(queued.pop())
+        tasks.validate_upload(*queued.pop())
         refused = Upload.objects.get()
         assert refused.status == UploadStatus.REJECTED
         assert refused.problems[0]["message"].startswith("Only one sdist may be uploaded")

@@ -5,8 +5,9 @@ import uuid
 import pytest
 import redis
 
+from registry.models import File
 from tests.corpus import build_wheel
-from tests.uploads.uploading import upload
+from tests.uploads.uploading import leftovers, queue_tasks, stored_names, upload
 from uploads import notify, services, tasks
 from uploads.models import Upload, UploadStatus
 
@@ -57,18 +58,61 @@ class TestWaiting:
     @pytest.fixture
     def queued(self, monkeypatch, settings):
         settings.UPLOAD_WAIT_SECONDS = 0
-        found = []
-        monkeypatch.setattr(tasks.validate_upload, "delay", found.append)
-        return found
+        return queue_tasks(monkeypatch)
 
     def test_the_worker_announces_the_final_status(self, acme, tmp_path, queued, with_redis):
         org, token = acme
         assert upload(org, token, build_wheel(tmp_path, "pkg", "1.0"), "pkg", "1.0").status_code \
             == 503
-        pk = queued.pop()
+        pk, inputs = queued.pop()
         assert with_redis.exists(notify._key(pk)) == 0
-        tasks.validate_upload(pk)
+        tasks.validate_upload(pk, inputs)
         assert with_redis.lrange(notify._key(pk), 0, -1) == [b"published"]
+
+    def test_the_message_carries_what_validation_needs(self, acme, tmp_path, queued):
+        org, token = acme
+        upload(org, token, build_wheel(tmp_path, "pkg", "1.0"), "pkg", "1.0")
+        pk, inputs = queued.pop()
+        row = Upload.objects.get(pk=pk)
+        assert inputs == {"org_id": org.pk, "staged_name": row.staged_name,
+                          "filename": "pkg-1.0-py3-none-any.whl", "filetype": "bdist_wheel",
+                          "project_name": "pkg", "version": "1.0",
+                          "blake2_256_digest": row.blake2_256_digest}
+
+    def test_a_message_with_the_id_alone_still_publishes(self, acme, tmp_path, queued):
+        """As queued by a release before the inputs travelled with it."""
+        org, token = acme
+        upload(org, token, build_wheel(tmp_path, "pkg", "1.0"), "pkg", "1.0")
+        pk, _inputs = queued.pop()
+        tasks.validate_upload(pk)
+        assert Upload.objects.get(pk=pk).status == UploadStatus.PUBLISHED
+        assert File.objects.get().filename == "pkg-1.0-py3-none-any.whl"
+
+    def test_a_message_delivered_twice_changes_nothing_the_second_time(
+            self, acme, tmp_path, queued, with_redis):
+        org, token = acme
+        upload(org, token, build_wheel(tmp_path, "pkg", "1.0"), "pkg", "1.0")
+        message = queued.pop()
+        tasks.validate_upload(*message)
+        first = Upload.objects.get()
+        with_redis.delete(notify._key(first.pk))
+        tasks.validate_upload(*message)  # a redelivery: the staged file has gone meanwhile
+        again = Upload.objects.get()
+        assert (again.status, again.finished_at, again.file_id) == (
+            UploadStatus.PUBLISHED, first.finished_at, first.file_id)
+        assert with_redis.exists(notify._key(first.pk)) == 0  # nothing announced again
+        assert File.objects.count() == 1 and leftovers() == []
+
+    def test_a_message_for_an_upload_decided_meanwhile_publishes_nothing(
+            self, acme, tmp_path, queued):
+        """The row read under the org's lock decides, not the message."""
+        org, token = acme
+        upload(org, token, build_wheel(tmp_path, "pkg", "1.0"), "pkg", "1.0")
+        pk, inputs = queued.pop()
+        Upload.objects.filter(pk=pk).update(status=UploadStatus.FAILED)
+        tasks.validate_upload(pk, inputs)
+        assert Upload.objects.get().status == UploadStatus.FAILED
+        assert not File.objects.exists() and stored_names() == set() and leftovers() == []
 
     def test_a_refusal_is_announced_and_its_reasons_read_from_the_row(
             self, acme, tmp_path, queued, with_redis, django_assert_num_queries):
@@ -77,7 +121,7 @@ class TestWaiting:
                             "Name: pkg\nVersion: 2.0\n")
         upload(org, token, wheel, "pkg", "1.0")
         row = Upload.objects.get()
-        tasks.validate_upload(queued.pop())
+        tasks.validate_upload(*queued.pop())
         assert with_redis.lrange(notify._key(row.pk), 0, -1) == [b"rejected"]
         with django_assert_num_queries(1):  # the problems are in the row
             done = services.upload_wait(row, seconds=60)
@@ -88,7 +132,7 @@ class TestWaiting:
         org, token = acme
         upload(org, token, build_wheel(tmp_path, "pkg", "1.0"), "pkg", "1.0")
         row = Upload.objects.get()
-        tasks.validate_upload(queued.pop())
+        tasks.validate_upload(*queued.pop())
         with django_assert_num_queries(0):
             assert services.upload_wait(row, seconds=60).status == UploadStatus.PUBLISHED
 
@@ -103,7 +147,7 @@ class TestWaiting:
         def worker_finishes_meanwhile(upload_id, seconds):
             listened.append(seconds)
             if len(listened) == 1:
-                tasks.validate_upload(queued.pop())
+                tasks.validate_upload(*queued.pop())
             real_listen(upload_id, seconds)
 
         monkeypatch.setattr(notify, "FALLBACK_SECONDS", 30)
@@ -124,7 +168,7 @@ class TestWaiting:
         def sleep(seconds):
             pauses.append(seconds)
             if len(pauses) == 3:
-                tasks.validate_upload(queued.pop())
+                tasks.validate_upload(*queued.pop())
 
         monkeypatch.setattr(notify.time, "sleep", sleep)
         assert services.upload_wait(row, seconds=60).status == UploadStatus.PUBLISHED

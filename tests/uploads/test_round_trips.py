@@ -9,7 +9,7 @@ from django.db import connection
 
 from registry.models import File
 from tests.corpus import build_sdist, build_wheel
-from tests.uploads.uploading import upload
+from tests.uploads.uploading import queue_tasks, upload
 from uploads import notify, tasks
 from uploads.models import Upload, UploadStatus
 
@@ -19,9 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True)  # the task is queued on co
 @pytest.fixture
 def queued(monkeypatch, settings):
     settings.UPLOAD_WAIT_SECONDS = 0  # the request answers 503 at once; the test runs the task
-    found = []
-    monkeypatch.setattr(tasks.validate_upload, "delay", found.append)
-    return found
+    return queue_tasks(monkeypatch)
 
 
 class RoundTrips:
@@ -42,11 +40,11 @@ class RoundTrips:
         return execute(sql, params, many, context)
 
 
-def published_in(pk: int) -> RoundTrips:
+def published_in(pk: int, inputs: dict) -> RoundTrips:
     """Run the worker's task for upload ``pk``, counting its round trips."""
     counted = RoundTrips()
     with connection.execute_wrapper(counted):
-        tasks.validate_upload(pk)
+        tasks.validate_upload(pk, inputs)
     row = Upload.objects.get(pk=pk)
     assert row.status == UploadStatus.PUBLISHED and row.finished_at is not None
     assert row.file == File.objects.get(org_id=row.org_id, filename=row.filename)
@@ -56,14 +54,14 @@ def published_in(pk: int) -> RoundTrips:
 def test_a_file_for_an_existing_release_costs_few_round_trips(acme, tmp_path, queued):
     org, token = acme
     upload(org, token, build_wheel(tmp_path, "pkg", "1.0"), "pkg", "1.0")
-    published_in(queued.pop())  # creates the project and the release
+    published_in(*queued.pop())  # creates the project and the release
     upload(org, token, build_sdist(tmp_path, "pkg", "1.0"), "pkg", "1.0")
-    counted = published_in(queued.pop())
-    # Read the upload; lock the org and read the project; claim the filename and read the
+    counted = published_in(*queued.pop())
+    # Lock the org and read the upload and the project; claim the filename and read the
     # release; write the file, the size counters, the serial, the audit event and the
     # upload's outcome. (SQLite's backend also sends its BEGIN as a statement; psycopg
     # sends it before the first, and COMMIT after the last, which no wrapper sees.)
-    expected = 4 if connection.vendor == "postgresql" else 11
+    expected = 3 if connection.vendor == "postgresql" else 11
     assert counted.trips == expected, counted.sent
 
 
@@ -71,7 +69,7 @@ def test_the_request_reads_in_pairs(
         acme, tmp_path, queued):
     org, token = acme
     upload(org, token, build_wheel(tmp_path, "pkg", "1.0"), "pkg", "1.0")
-    published_in(queued.pop())
+    published_in(*queued.pop())
     counted = RoundTrips()
     with connection.execute_wrapper(counted):  # the token was marked used a moment ago
         response = upload(org, token, build_sdist(tmp_path, "pkg", "1.0"), "pkg", "1.0")

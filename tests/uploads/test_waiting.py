@@ -4,7 +4,7 @@ import pytest
 
 from registry.models import File
 from tests.corpus import build_wheel
-from tests.uploads.uploading import leftovers, upload
+from tests.uploads.uploading import leftovers, queue_tasks, upload
 from uploads import tasks
 from uploads.models import Upload, UploadStatus
 
@@ -16,9 +16,7 @@ def slow_worker(monkeypatch, settings):
     """Tasks are queued but not run until the test runs them; the request waits 0 s."""
     settings.UPLOAD_WAIT_SECONDS = 0
     settings.UPLOAD_RETRY_AFTER_SECONDS = 42
-    queued = []
-    monkeypatch.setattr(tasks.validate_upload, "delay", queued.append)
-    return queued
+    return queue_tasks(monkeypatch)
 
 
 def test_bound_passed_is_503_then_published_then_retry_is_200(acme, tmp_path, slow_worker):
@@ -31,7 +29,7 @@ def test_bound_passed_is_503_then_published_then_retry_is_200(acme, tmp_path, sl
     assert "retry the same upload in 42 seconds" in response.content.decode()
     assert not File.objects.exists()
 
-    tasks.validate_upload(slow_worker.pop())  # the worker catches up
+    tasks.validate_upload(*slow_worker.pop())  # the worker catches up
     assert Upload.objects.get().status == UploadStatus.PUBLISHED
 
     again = upload(org, token, wheel, "pkg", "1.0")
@@ -45,7 +43,7 @@ def test_retry_while_pending_waits_for_the_first_attempt(acme, tmp_path, slow_wo
     assert upload(org, token, wheel, "pkg", "1.0").status_code == 503
     assert upload(org, token, wheel, "pkg", "1.0").status_code == 503
     assert len(slow_worker) == 1 and Upload.objects.count() == 1  # not staged twice
-    tasks.validate_upload(slow_worker.pop())
+    tasks.validate_upload(*slow_worker.pop())
     assert upload(org, token, wheel, "pkg", "1.0").status_code == 200
     assert File.objects.count() == 1 and leftovers() == []
 
@@ -55,7 +53,7 @@ def test_a_file_refused_after_the_bound_shows_why_on_retry(acme, tmp_path, slow_
     wheel = build_wheel(tmp_path, "pkg", "1.0", metadata="Metadata-Version: 2.1\n"
                         "Name: pkg\nVersion: 2.0\n")
     assert upload(org, token, wheel, "pkg", "1.0").status_code == 503
-    tasks.validate_upload(slow_worker.pop())
+    tasks.validate_upload(*slow_worker.pop())
     assert Upload.objects.get().status == UploadStatus.REJECTED and leftovers() == []
     response = upload(org, token, wheel, "pkg", "1.0")
     assert response.status_code == 400 and "2.0" in response.reason_phrase
@@ -74,7 +72,7 @@ def test_a_pending_upload_whose_worker_died_is_retried_after_its_time_limit(
     Upload.objects.update(created_at=timezone.now() - timedelta(hours=1))
     assert upload(org, token, wheel, "pkg", "1.0").status_code == 503
     assert len(slow_worker) == 2  # staged again
-    tasks.validate_upload(slow_worker.pop())
+    tasks.validate_upload(*slow_worker.pop())
     assert upload(org, token, wheel, "pkg", "1.0").status_code == 200
 
 
@@ -90,7 +88,7 @@ def test_stale_pending_uploads_are_expired(acme, tmp_path, slow_worker):
     Upload.objects.update(created_at=timezone.now() - timedelta(hours=2))
     call_command("expire_uploads")
     assert Upload.objects.get().status == UploadStatus.FAILED and leftovers() == []
-    tasks.validate_upload(slow_worker.pop())  # the lost task turns up after all: a no-op
+    tasks.validate_upload(*slow_worker.pop())  # the lost task turns up after all: a no-op
     assert not File.objects.exists()
 
 

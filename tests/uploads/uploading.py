@@ -54,3 +54,13 @@ def leftovers() -> list[str]:
         found += [str(p) for p in files.rglob("*") if p.is_dir()
                   and not any(q.is_file() for q in p.rglob("*"))]
     return found
+
+
+def queue_tasks(monkeypatch) -> list[tuple]:
+    """Keep the validation tasks the web side queues, each as its arguments, for the test to
+    run (``tasks.validate_upload(*message)``) when it chooses."""
+    from uploads import tasks
+
+    queued: list[tuple] = []
+    monkeypatch.setattr(tasks.validate_upload, "delay", lambda *message: queued.append(message))
+    return queued
