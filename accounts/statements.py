@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model
 
 from accounts.models import ApiToken, User
@@ -29,8 +29,8 @@ def first(model: type[Model], sql: str, params: list) -> Model | None:
     """The first row of ``sql`` as a ``model`` instance (extra columns become attributes).
 
     The row must hold every concrete field of the model (``SELECT *`` or ``t.*``). Values
-    convert as the ORM converts them; the layout of a row is worked out once per
-    connection, which saves a third of what Django's ``raw()`` spends on it.
+    convert as the ORM converts them; the layout of a row is worked out once per process
+    (and database vendor), which saves a third of what Django's ``raw()`` spends on it.
     """
     return _from_row(model, *_first_row(sql, params))
 
@@ -73,7 +73,7 @@ def _joined_from_row(models: tuple[type[Model], ...], row: tuple | None,
 
 
 def _first_row(sql: str, params: list) -> tuple[tuple | None, tuple[str, ...]]:
-    with connection.cursor() as cursor:
+    with _db().cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
         if row is None:
@@ -91,29 +91,40 @@ def _column_names(cursor) -> tuple[str, ...]:
     return tuple(result.fname(index).decode() for index in range(result.nfields))
 
 
+def _db():
+    """The connection itself: ``django.db.connection`` is a proxy that looks the connection
+    up again (a context-local read) at every attribute, and a field preparing or converting
+    a value reads several."""
+    return connections[DEFAULT_DB_ALIAS]
+
+
 def _instance(model: type[Model], row: tuple, fields) -> Model:
-    values = []
+    db, values = _db(), []
     for index, expression, converters in fields:
         value = row[index]
         for convert in converters:
-            value = convert(value, expression, connection)
+            value = convert(value, expression, db)
         values.append(value)
-    return model.from_db(connection.alias, None, values)
+    return model.from_db(db.alias, None, values)
+
+
+_LAYOUTS: dict[str, dict] = {}
 
 
 def _layout(model: type[Model], columns: tuple[str, ...], offset: int = 0):
     """Where each concrete field of ``model`` is in a row whose columns from ``offset`` on
     are ``columns``, with the converters the ORM's compiler would apply; the rest of the
     columns are extras."""
-    layouts = connection.__dict__.setdefault("_wheelhouse_row_layouts", {})
+    db = _db()
+    layouts = _LAYOUTS.setdefault(db.vendor, {})
     key = (model, columns, offset)
     if key not in layouts:
         position = {name: offset + index for index, name in enumerate(columns)}
         fields = []
         for field in model._meta.concrete_fields:
             expression = field.get_col(model._meta.db_table)
-            converters = (connection.ops.get_db_converters(expression)
-                          + expression.get_db_converters(connection))
+            converters = (db.ops.get_db_converters(expression)
+                          + expression.get_db_converters(db))
             fields.append((position[field.column], expression, converters))
         known = {field.column for field in model._meta.concrete_fields}
         extras = [(offset + index, name) for index, name in enumerate(columns)
@@ -122,34 +133,63 @@ def _layout(model: type[Model], columns: tuple[str, ...], offset: int = 0):
     return layouts[key]
 
 
-def insert(obj: Model, pipe: Pipeline | None = None) -> Model:
+def insert(obj: Model, pipe: Pipeline | None = None, *,
+           computed: dict[str, tuple[str, list]] | None = None) -> Model:
     """INSERT a new instance as ``save()`` would (its fields' values prepared by the fields
     themselves), in one statement that returns its primary key. Sends no signals: models
     with ``post_save`` receivers are saved through the ORM.
 
-    Sent through ``pipe``, the primary key is set when the pipeline ends."""
-    fields = [f for f in obj._meta.concrete_fields if not f.primary_key]
-    values = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    # Names come from the model's metadata, quoted; every value is a parameter.
-    sql = (f"INSERT INTO {quote(obj._meta.db_table)} ({columns}) "  # noqa: S608
-           f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote(obj._meta.pk.column)}")
+    ``computed`` gives some columns (by attribute name) an SQL expression with its own
+    parameters instead of the instance's value: a key that a statement sent earlier in the
+    same pipeline has only just made. Sent through ``pipe``, the primary key is set when the
+    pipeline ends."""
+    db, computed = _db(), computed or {}
+    fields, sql = _insert_sql(type(obj), tuple((name, computed[name][0])
+                                               for name in sorted(computed)))
+    values = []
+    for field in fields:
+        if field.attname in computed:
+            values += computed[field.attname][1]
+        else:
+            values.append(field.get_db_prep_save(field.pre_save(obj, add=True), db))
 
     def inserted(row: tuple) -> None:
         obj.pk = row[0]
-        obj._state.adding, obj._state.db = False, connection.alias
+        obj._state.adding, obj._state.db = False, db.alias
 
     execute(sql, values, then=inserted, pipe=pipe)
     return obj
 
 
+_INSERTS: dict[tuple, tuple[list, str]] = {}
+
+
+def _insert_sql(model: type[Model], expressions: tuple[tuple[str, str], ...]):
+    """The fields an INSERT of ``model`` sets and its text, built once per model (and
+    computed columns): quoting every column name again cost more than running it."""
+    db = _db()
+    key = (db.vendor, model, expressions)
+    if key not in _INSERTS:
+        computed = dict(expressions)
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        quote = db.ops.quote_name
+        columns = ", ".join(quote(f.column) for f in fields)
+        placeholders = ", ".join(computed.get(f.attname, "%s") for f in fields)
+        # Names come from the model's metadata, quoted; every value is a parameter, and
+        # each expression is the caller's constant text.
+        _INSERTS[key] = (fields, f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608
+                                 f"({columns}) VALUES ({placeholders}) "
+                                 f"RETURNING {quote(model._meta.pk.column)}")
+    return _INSERTS[key]
+
+
 def update(obj: Model, fields: list[str], pipe: Pipeline | None = None) -> None:
     """UPDATE the named fields of a saved instance, as ``save(update_fields=...)`` would,
     without signals (through ``pipe``, if given)."""
+    db = _db()
     chosen = [obj._meta.get_field(name) for name in fields]
-    values = [f.get_db_prep_save(f.pre_save(obj, add=False), connection) for f in chosen]
-    quote = connection.ops.quote_name
+    values = [f.get_db_prep_save(f.pre_save(obj, add=False), db) for f in chosen]
+    quote = db.ops.quote_name
     assignments = ", ".join(f"{quote(f.column)} = %s" for f in chosen)
     sql = (f"UPDATE {quote(obj._meta.db_table)} SET {assignments} "  # noqa: S608
            f"WHERE {quote(obj._meta.pk.column)} = %s")
@@ -163,7 +203,7 @@ def execute(sql: str, params: list, *, then: Callable[[tuple | None], Any] | Non
     if pipe is not None:
         pipe.send(sql, params, then=then)
         return
-    with connection.cursor() as cursor:
+    with _db().cursor() as cursor:
         cursor.execute(sql, params)
         if then is not None:
             then(cursor.fetchone() if _column_names(cursor) else None)
@@ -221,7 +261,7 @@ class Pipeline:
         return self._send(sql, params, convert)
 
     def _send(self, sql: str, params: list, convert: Callable | None) -> Pending:
-        pending, cursor = Pending(), connection.cursor()
+        pending, cursor = Pending(), _db().cursor()
         self._sent.append((cursor, pending, convert))
         cursor.execute(sql, params)
         return pending
@@ -242,9 +282,10 @@ def pipeline() -> Iterator[Pipeline]:
     """A ``Pipeline`` for the statements sent in the block (see there)."""
     pipe = Pipeline()
     try:
-        if connection.vendor == "postgresql":
-            connection.ensure_connection()
-            with connection.wrap_database_errors, connection.connection.pipeline():
+        db = _db()
+        if db.vendor == "postgresql":
+            db.ensure_connection()
+            with db.wrap_database_errors, db.connection.pipeline():
                 yield pipe
         else:
             yield pipe

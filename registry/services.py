@@ -82,15 +82,31 @@ def project_create(*, org: Organization, name: str, principal: Principal | None 
     return project
 
 
+# The release a file joins (by canonical version, so 1.0 and 1.0.0 are one), found by its
+# project's name: the project may be read in the same round trip, or not exist yet.
 _RELEASE_SQL = ("SELECT r.*, EXISTS (SELECT 1 FROM registry_file f WHERE f.release_id = r.id "
                 "AND f.packagetype = %s) AS has_sdist FROM registry_release r "
-                "WHERE r.project_id = %s AND r.canonical_version = %s")
+                "JOIN registry_project p ON p.id = r.project_id "
+                "WHERE p.org_id = %s AND p.normalized_name = %s AND r.canonical_version = %s")
+
+
+def file_claim_later(pipe: statements.Pipeline, *, org_id: int, normalized_name: str,
+                     filename: str, sha256: str, blake2_256: str,
+                     version: str) -> statements.Pending:
+    """Send the claim of ``filename`` in its org and the read of the release of ``version``
+    it would join, for ``file_publish``. A name the org used before fails the pipeline with
+    IntegrityError ((org, filename) is unique); the caller raises FileExists."""
+    statements.insert(FilenameRecord(org_id=org_id, filename=filename, sha256_digest=sha256,
+                                     blake2_256_digest=blake2_256), pipe)
+    return pipe.first(Release, _RELEASE_SQL, [PackageType.SDIST.value, org_id, normalized_name,
+                                              canonicalize_version(version)])
 
 
 def _release_for(project: Project, new: NewFile, release: Release | None,
                  canonical: str) -> Release:
     """The release a file joins, ``release`` as read by ``_RELEASE_SQL`` (found by canonical
-    version, so 1.0 and 1.0.0 are one), or a new one.
+    version, so 1.0 and 1.0.0 are one), or a new one, unsaved: ``file_publish`` inserts it
+    with the file.
 
     Raises ValidationError for a second sdist of a release (one sdist per release)."""
     meta = new.metadata
@@ -99,13 +115,18 @@ def _release_for(project: Project, new: NewFile, release: Release | None,
             raise ValidationError(sdist_message(project.name, new.version))
         release.project = project
         return release
-    # New rows need no save receivers (the cache's ignore them: the bump below invalidates).
-    return statements.insert(Release(
+    return Release(
         project=project, version=new.version, canonical_version=canonical, metadata=meta,
         requires_python=meta.get("requires_python") or "",
         description=meta.get("description") or "",
         description_content_type=meta.get("description_content_type") or "",
-    ))
+    )
+
+
+# A file's release inserted just before it in the same pipeline; (project, version) is
+# unique.
+_NEW_RELEASE_ID_SQL = ("(SELECT r.id FROM registry_release r "
+                       "WHERE r.project_id = %s AND r.version = %s)")
 
 
 def sdist_message(project_name: str, version: str) -> str:
@@ -117,30 +138,37 @@ def sdist_message(project_name: str, version: str) -> str:
 # the whole publication (the upload worker's transaction holds the org lock around it).
 @transaction.atomic(savepoint=False)
 def file_publish(*, project: Project, new: NewFile, principal: Principal,
-                 also: Callable[[statements.Pipeline, File], None] | None = None) -> File:
+                 also: Callable[[statements.Pipeline, File], None] | None = None,
+                 claimed: statements.Pending | None = None) -> File:
     """Record an already stored file in the index.
 
     Raises FileExists when the org has used the filename before, whatever its bytes were
     (telling a replay of the same file from a refusal is the caller's part), and
     ValidationError for a second sdist of a release. ``also`` sends the caller's own
     statements with the file's insert (the file has its id only once the pipeline ends).
+    ``claimed`` is ``file_claim_later``'s answer, if the caller sent the claim with
+    statements of its own (and turned its IntegrityError into FileExists).
     """
     # Pipelined (accounts.statements): the statements whose answers nothing sent after them
     # needs travel together, so an upload's publication costs a few round trips, not ten.
-    canonical = canonicalize_version(new.version)
-    try:
-        with statements.pipeline() as pipe:
-            statements.insert(FilenameRecord(org=project.org, filename=new.filename,
-                                             sha256_digest=new.sha256,
-                                             blake2_256_digest=new.blake2_256), pipe)
-            existing = pipe.first(Release, _RELEASE_SQL,
-                                  [PackageType.SDIST.value, project.pk, canonical])
-    except IntegrityError as exc:  # (org, filename) is unique: the name was used before
-        raise FileExists(new.filename) from exc
-    release = _release_for(project, new, existing.value, canonical)
+    if claimed is None:
+        try:
+            with statements.pipeline() as pipe:
+                claimed = file_claim_later(
+                    pipe, org_id=project.org_id, normalized_name=project.normalized_name,
+                    filename=new.filename, sha256=new.sha256, blake2_256=new.blake2_256,
+                    version=new.version)
+        except IntegrityError as exc:  # (org, filename) is unique: the name was used before
+            raise FileExists(new.filename) from exc
+    release = _release_for(project, new, claimed.value, canonicalize_version(new.version))
     # Inserted without save receivers: the size counters (registry.usage) move here, the
-    # project's in the same statement as its serial.
+    # project's in the same statement as its serial. A new release too (the cache's
+    # receivers ignore new rows: the bump below invalidates), sent with its first file.
     with statements.pipeline() as pipe:
+        computed = None
+        if release.pk is None:
+            statements.insert(release, pipe)
+            computed = {"release_id": (_NEW_RELEASE_ID_SQL, [project.pk, release.version])}
         file = statements.insert(File(
             org=project.org, release=release, filename=new.filename,
             packagetype=new.packagetype, python_version=new.python_version,
@@ -148,7 +176,7 @@ def file_publish(*, project: Project, new: NewFile, principal: Principal,
             sha256_digest=new.sha256, blake2_256_digest=new.blake2_256, path=new.path,
             metadata_sha256=new.metadata_sha256, uploader=principal.user,
             uploaded_with=principal.token,
-        ), pipe)
+        ), pipe, computed=computed)
         usage.org_add(project.org_id, file.size, pipe)
         project_bump(project, added_bytes=file.size, pipe=pipe)
         audit_record(action="file.upload", org=project.org, principal=principal,
@@ -156,6 +184,7 @@ def file_publish(*, project: Project, new: NewFile, principal: Principal,
                      data={"sha256": file.sha256_digest, "size": file.size}, pipe=pipe)
         if also is not None:
             also(pipe, file)
+    file.release = release  # its id is known now
     return file
 
 

@@ -118,7 +118,7 @@ def upload_process(upload: Upload) -> None:
 # validation starts without a read; everything else comes from the row, read under the org's
 # lock (``_record``).
 _INPUTS = ("org_id", "staged_name", "filename", "filetype", "project_name", "version",
-           "blake2_256_digest")
+           "sha256_digest", "blake2_256_digest")
 
 
 def upload_inputs(upload: Upload) -> dict:
@@ -269,16 +269,25 @@ class Settled(Exception):
 
 
 def _record(upload: Upload, report, path: str, metadata_sha256: str) -> File:
+    normalized = canonicalize_name(upload.project_name)
     with transaction.atomic():
         # One publisher at a time per org: size totals and filename checks stay exact. The
-        # upload's row and the project are read in the same round trip, by statements the
-        # server runs only once the lock is held (so they see what the previous publisher
-        # committed).
-        with statements.pipeline() as pipe:
-            locked = pipe.first(Organization, statements.org_lock_sql(), [upload.org_id])
-            current = pipe.joined((Upload, ApiToken, User), _UPLOAD_SQL, [upload.pk])
-            named = project_named_later(pipe, upload.org_id,
-                                        canonicalize_name(upload.project_name))
+        # upload's row and the project are read, and the filename claimed, in the same round
+        # trip, by statements the server runs only once the lock is held (so they see what
+        # the previous publisher committed).
+        try:
+            with statements.pipeline() as pipe:
+                locked = pipe.first(Organization, statements.org_lock_sql(), [upload.org_id])
+                current = pipe.joined((Upload, ApiToken, User), _UPLOAD_SQL, [upload.pk])
+                named = project_named_later(pipe, upload.org_id, normalized)
+                # The message carries the name and digests (the row has the same).
+                claimed = registry_services.file_claim_later(
+                    pipe, org_id=upload.org_id, normalized_name=normalized,
+                    filename=upload.filename, sha256=upload.sha256_digest,
+                    blake2_256=upload.blake2_256_digest,
+                    version=report.version or upload.version)
+        except IntegrityError as exc:  # (org, filename) is unique: the name was used before
+            raise registry_services.FileExists(upload.filename) from exc
         org = locked.value
         if org is None:
             raise Refused("The organisation no longer exists.")
@@ -294,15 +303,9 @@ def _record(upload: Upload, report, path: str, metadata_sha256: str) -> File:
                                          project_name=project.name, size=upload.size)
         if problems:
             raise Refused(*problems)
-        new = registry_services.NewFile(
-            filename=upload.filename, packagetype=upload.filetype,
-            python_version=report.python_tag or upload.python_version, size=upload.size,
-            md5=upload.md5_digest, sha256=upload.sha256_digest,
-            blake2_256=upload.blake2_256_digest, path=path, metadata_sha256=metadata_sha256,
-            version=report.version or upload.version, project_name=upload.project_name,
-            metadata=report.metadata)
         file = registry_services.file_publish(
-            project=project, new=new, principal=principal,
+            project=project, new=_new_file(upload, report, path, metadata_sha256),
+            principal=principal, claimed=claimed,
             also=lambda pipe, file: finish(upload, UploadStatus.PUBLISHED, file=file,
                                            pipe=pipe))
         release = file.release
@@ -310,6 +313,17 @@ def _record(upload: Upload, report, path: str, metadata_sha256: str) -> File:
             # After the announcement above: the request has its answer while this renders.
             transaction.on_commit(lambda: _render_readme(release), robust=True)
     return file
+
+
+def _new_file(upload: Upload, report, path: str,
+              metadata_sha256: str) -> registry_services.NewFile:
+    return registry_services.NewFile(
+        filename=upload.filename, packagetype=upload.filetype,
+        python_version=report.python_tag or upload.python_version, size=upload.size,
+        md5=upload.md5_digest, sha256=upload.sha256_digest,
+        blake2_256=upload.blake2_256_digest, path=path, metadata_sha256=metadata_sha256,
+        version=report.version or upload.version, project_name=upload.project_name,
+        metadata=report.metadata)
 
 
 def _adopt(upload: Upload, row: Upload) -> None:

@@ -77,6 +77,7 @@ class TestWaiting:
         assert inputs == {"org_id": org.pk, "staged_name": row.staged_name,
                           "filename": "pkg-1.0-py3-none-any.whl", "filetype": "bdist_wheel",
                           "project_name": "pkg", "version": "1.0",
+                          "sha256_digest": row.sha256_digest,
                           "blake2_256_digest": row.blake2_256_digest}
 
     def test_a_message_with_the_id_alone_still_publishes(self, acme, tmp_path, queued):
