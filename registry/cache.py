@@ -1,8 +1,8 @@
 """Cached index pages and project facts, kept valid by generations.
 
 Every cached value is stored with the generation it was built under. A project has one
-generation, its org another (for the root pages). A write deletes both keys once its
-transaction commits, so every value built before it becomes unreachable. A reader
+generation, its org another (for the root pages). A write deletes both keys, at once and again
+after its transaction commits, so every value built before it becomes unreachable. A reader
 takes the generation before it reads the database, so a value built from rows older than a
 write is never stored under a generation that follows that write. Generations are fresh
 timestamps in microseconds, never reused.
@@ -314,9 +314,9 @@ def root_lookup(slug: str, visibility_class: str,
 
 
 def _forget(keys: list[str]) -> None:
-    # Once the write commits (at once outside a transaction). Deleting them before the commit
-    # as well bought nothing: a page built meanwhile shows the rows as they still are, and
-    # this delete makes it unreachable.
+    # At once too, not only after the commit: if the cache cannot be reached, the write fails
+    # and rolls back, rather than committing with its old pages reachable for PAGE_TTL.
+    cache.delete_many(keys)
     transaction.on_commit(lambda: cache.delete_many(keys))
 
 

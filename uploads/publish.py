@@ -79,7 +79,9 @@ def finish(upload: Upload, status: str, problems: list[dict] | None = None,
     upload_id = upload.pk
 
     def decided(row: tuple | None) -> None:
-        if row is None:  # not pending any more: decided by an earlier delivery
+        if row is None:  # not pending any more: decided by an earlier delivery, or expired
+            if pipe is not None:  # while publishing: what it wrote rolls back with this
+                raise Settled
             return
         upload.file = file  # by now an inserted file has its id
         transaction.on_commit(lambda: notify.upload_announce(upload_id, status), robust=True)
@@ -126,8 +128,11 @@ def upload_inputs(upload: Upload) -> dict:
     return {name: getattr(upload, name) for name in _INPUTS}
 
 
-def upload_from_inputs(upload_id: int, inputs: dict) -> Upload:
-    """The upload as its task's message describes it: pending, until its row says otherwise."""
+def upload_from_inputs(upload_id: int, inputs: dict) -> Upload | None:
+    """The upload as its task's message describes it: pending, until its row says otherwise.
+    None when the message lacks an input (sent by another release): read the row instead."""
+    if not all(name in inputs for name in _INPUTS):
+        return None
     upload = Upload(pk=upload_id, status=UploadStatus.PENDING,
                     **{name: inputs[name] for name in _INPUTS})
     upload._state.adding, upload._state.db = False, "default"
@@ -269,30 +274,26 @@ class Settled(Exception):
 
 
 def _record(upload: Upload, report, path: str, metadata_sha256: str) -> File:
-    normalized = canonicalize_name(upload.project_name)
     with transaction.atomic():
         # One publisher at a time per org: size totals and filename checks stay exact. The
-        # upload's row and the project are read, and the filename claimed, in the same round
-        # trip, by statements the server runs only once the lock is held (so they see what
-        # the previous publisher committed).
-        try:
-            with statements.pipeline() as pipe:
-                locked = pipe.first(Organization, statements.org_lock_sql(), [upload.org_id])
-                current = pipe.joined((Upload, ApiToken, User), _UPLOAD_SQL, [upload.pk])
-                named = project_named_later(pipe, upload.org_id, normalized)
-                # The message carries the name and digests (the row has the same).
-                claimed = registry_services.file_claim_later(
-                    pipe, org_id=upload.org_id, normalized_name=normalized,
-                    filename=upload.filename, sha256=upload.sha256_digest,
-                    blake2_256=upload.blake2_256_digest,
-                    version=report.version or upload.version)
-        except IntegrityError as exc:  # (org, filename) is unique: the name was used before
-            raise registry_services.FileExists(upload.filename) from exc
+        # upload's row and the project are read in the same round trip, by statements the
+        # server runs only once the lock is held (so they see what the previous publisher
+        # committed). The filename is claimed afterwards, once the checks below have passed:
+        # a token that may not upload here learns nothing about the org's filenames.
+        with statements.pipeline() as pipe:
+            locked = pipe.first(Organization, statements.org_lock_sql(), [upload.org_id])
+            current = pipe.joined((Upload, ApiToken, User), _UPLOAD_SQL, [upload.pk])
+            named = project_named_later(pipe, upload.org_id,
+                                        canonicalize_name(upload.project_name))
         org = locked.value
         if org is None:
             raise Refused("The organisation no longer exists.")
         row = _upload_from_row(current.value)
         if row is None or row.status != UploadStatus.PENDING:
+            raise Settled
+        if any(getattr(row, name) != getattr(upload, name) for name in _INPUTS):
+            log.error("upload %s: its task's message does not match its row; not published",
+                      upload.pk)
             raise Settled
         _adopt(upload, row)
         upload.org = org
@@ -305,7 +306,7 @@ def _record(upload: Upload, report, path: str, metadata_sha256: str) -> File:
             raise Refused(*problems)
         file = registry_services.file_publish(
             project=project, new=_new_file(upload, report, path, metadata_sha256),
-            principal=principal, claimed=claimed,
+            principal=principal,
             also=lambda pipe, file: finish(upload, UploadStatus.PUBLISHED, file=file,
                                            pipe=pipe))
         release = file.release

@@ -115,6 +115,33 @@ class TestWaiting:
         assert Upload.objects.get().status == UploadStatus.FAILED
         assert not File.objects.exists() and stored_names() == set() and leftovers() == []
 
+    def test_an_upload_expired_while_publishing_publishes_nothing(
+            self, acme, tmp_path, queued, with_redis, monkeypatch):
+        from registry import services as registry_services
+
+        org, token = acme
+        upload(org, token, build_wheel(tmp_path, "pkg", "1.0"), "pkg", "1.0")
+        pk, inputs = queued.pop()
+        real_publish = registry_services.file_publish
+
+        def expired_meanwhile(**kwargs):
+            Upload.objects.filter(pk=pk).update(status=UploadStatus.FAILED)
+            return real_publish(**kwargs)
+
+        monkeypatch.setattr(registry_services, "file_publish", expired_meanwhile)
+        tasks.validate_upload(pk, inputs)
+        assert not File.objects.exists() and stored_names() == set() and leftovers() == []
+        assert with_redis.exists(notify._key(pk)) == 0  # nothing announced
+
+    def test_a_message_that_disagrees_with_its_row_publishes_nothing(
+            self, acme, tmp_path, queued):
+        org, token = acme
+        upload(org, token, build_wheel(tmp_path, "pkg", "1.0"), "pkg", "1.0")
+        pk, inputs = queued.pop()
+        tasks.validate_upload(pk, {**inputs, "blake2_256_digest": "0" * 64})
+        assert not File.objects.exists() and stored_names() == set()
+        assert Upload.objects.get().status == UploadStatus.PENDING  # left to expire
+
     def test_a_refusal_is_announced_and_its_reasons_read_from_the_row(
             self, acme, tmp_path, queued, with_redis, django_assert_num_queries):
         org, token = acme

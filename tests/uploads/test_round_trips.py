@@ -57,11 +57,11 @@ def test_a_file_for_an_existing_release_costs_few_round_trips(acme, tmp_path, qu
     published_in(*queued.pop())  # creates the project and the release
     upload(org, token, build_sdist(tmp_path, "pkg", "1.0"), "pkg", "1.0")
     counted = published_in(*queued.pop())
-    # Lock the org, read the upload and the project, claim the filename and read the
+    # Lock the org and read the upload and the project; claim the filename and read the
     # release; write the file, the size counters, the serial, the audit event and the
     # upload's outcome. (SQLite's backend also sends its BEGIN as a statement; psycopg
     # sends it before the first, and COMMIT after the last, which no wrapper sees.)
-    expected = 2 if connection.vendor == "postgresql" else 11
+    expected = 3 if connection.vendor == "postgresql" else 11
     assert counted.trips == expected, counted.sent
 
 
