@@ -94,8 +94,8 @@ def file_claim_later(pipe: statements.Pipeline, *, org_id: int, normalized_name:
                      filename: str, sha256: str, blake2_256: str,
                      version: str) -> statements.Pending:
     """Send the claim of ``filename`` in its org and the read of the release of ``version``
-    it would join, for ``file_publish``. A name the org used before fails the pipeline with
-    IntegrityError ((org, filename) is unique); the caller raises FileExists."""
+    it would join. A name the org used before fails the pipeline with IntegrityError
+    ((org, filename) is unique)."""
     statements.insert(FilenameRecord(org_id=org_id, filename=filename, sha256_digest=sha256,
                                      blake2_256_digest=blake2_256), pipe)
     return pipe.first(Release, _RELEASE_SQL, [PackageType.SDIST.value, org_id, normalized_name,
@@ -138,28 +138,24 @@ def sdist_message(project_name: str, version: str) -> str:
 # the whole publication (the upload worker's transaction holds the org lock around it).
 @transaction.atomic(savepoint=False)
 def file_publish(*, project: Project, new: NewFile, principal: Principal,
-                 also: Callable[[statements.Pipeline, File], None] | None = None,
-                 claimed: statements.Pending | None = None) -> File:
+                 also: Callable[[statements.Pipeline, File], None] | None = None) -> File:
     """Record an already stored file in the index.
 
     Raises FileExists when the org has used the filename before, whatever its bytes were
     (telling a replay of the same file from a refusal is the caller's part), and
     ValidationError for a second sdist of a release. ``also`` sends the caller's own
     statements with the file's insert (the file has its id only once the pipeline ends).
-    ``claimed`` is ``file_claim_later``'s answer, if the caller sent the claim with
-    statements of its own (and turned its IntegrityError into FileExists).
     """
     # Pipelined (accounts.statements): the statements whose answers nothing sent after them
     # needs travel together, so an upload's publication costs a few round trips, not ten.
-    if claimed is None:
-        try:
-            with statements.pipeline() as pipe:
-                claimed = file_claim_later(
-                    pipe, org_id=project.org_id, normalized_name=project.normalized_name,
-                    filename=new.filename, sha256=new.sha256, blake2_256=new.blake2_256,
-                    version=new.version)
-        except IntegrityError as exc:  # (org, filename) is unique: the name was used before
-            raise FileExists(new.filename) from exc
+    try:
+        with statements.pipeline() as pipe:
+            claimed = file_claim_later(
+                pipe, org_id=project.org_id, normalized_name=project.normalized_name,
+                filename=new.filename, sha256=new.sha256, blake2_256=new.blake2_256,
+                version=new.version)
+    except IntegrityError as exc:  # (org, filename) is unique: the name was used before
+        raise FileExists(new.filename) from exc
     release = _release_for(project, new, claimed.value, canonicalize_version(new.version))
     # Inserted without save receivers: the size counters (registry.usage) move here, the
     # project's in the same statement as its serial. A new release too (the cache's
