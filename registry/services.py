@@ -82,24 +82,9 @@ def project_create(*, org: Organization, name: str, principal: Principal | None 
     return project
 
 
-# The release a file joins (by canonical version, so 1.0 and 1.0.0 are one), found by its
-# project's name: the project may be read in the same round trip, or not exist yet.
 _RELEASE_SQL = ("SELECT r.*, EXISTS (SELECT 1 FROM registry_file f WHERE f.release_id = r.id "
                 "AND f.packagetype = %s) AS has_sdist FROM registry_release r "
-                "JOIN registry_project p ON p.id = r.project_id "
-                "WHERE p.org_id = %s AND p.normalized_name = %s AND r.canonical_version = %s")
-
-
-def file_claim_later(pipe: statements.Pipeline, *, org_id: int, normalized_name: str,
-                     filename: str, sha256: str, blake2_256: str,
-                     version: str) -> statements.Pending:
-    """Send the claim of ``filename`` in its org and the read of the release of ``version``
-    it would join. A name the org used before fails the pipeline with IntegrityError
-    ((org, filename) is unique)."""
-    statements.insert(FilenameRecord(org_id=org_id, filename=filename, sha256_digest=sha256,
-                                     blake2_256_digest=blake2_256), pipe)
-    return pipe.first(Release, _RELEASE_SQL, [PackageType.SDIST.value, org_id, normalized_name,
-                                              canonicalize_version(version)])
+                "WHERE r.project_id = %s AND r.canonical_version = %s")
 
 
 def _release_for(project: Project, new: NewFile, release: Release | None,
@@ -148,15 +133,17 @@ def file_publish(*, project: Project, new: NewFile, principal: Principal,
     """
     # Pipelined (accounts.statements): the statements whose answers nothing sent after them
     # needs travel together, so an upload's publication costs a few round trips, not ten.
+    canonical = canonicalize_version(new.version)
     try:
         with statements.pipeline() as pipe:
-            claimed = file_claim_later(
-                pipe, org_id=project.org_id, normalized_name=project.normalized_name,
-                filename=new.filename, sha256=new.sha256, blake2_256=new.blake2_256,
-                version=new.version)
+            statements.insert(FilenameRecord(org=project.org, filename=new.filename,
+                                             sha256_digest=new.sha256,
+                                             blake2_256_digest=new.blake2_256), pipe)
+            existing = pipe.first(Release, _RELEASE_SQL,
+                                  [PackageType.SDIST.value, project.pk, canonical])
     except IntegrityError as exc:  # (org, filename) is unique: the name was used before
         raise FileExists(new.filename) from exc
-    release = _release_for(project, new, claimed.value, canonicalize_version(new.version))
+    release = _release_for(project, new, existing.value, canonical)
     # Inserted without save receivers: the size counters (registry.usage) move here, the
     # project's in the same statement as its serial. A new release too (the cache's
     # receivers ignore new rows: the bump below invalidates), sent with its first file.

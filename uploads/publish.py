@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from django.core.exceptions import ValidationError
 from django.core.files import File as DjangoFile
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from packaging.utils import canonicalize_name
 
@@ -135,7 +135,7 @@ def upload_from_inputs(upload_id: int, inputs: dict) -> Upload | None:
         return None
     upload = Upload(pk=upload_id, status=UploadStatus.PENDING,
                     **{name: inputs[name] for name in _INPUTS})
-    upload._state.adding, upload._state.db = False, "default"
+    upload._state.adding, upload._state.db = False, DEFAULT_DB_ALIAS
     return upload
 
 
