@@ -16,8 +16,7 @@ from accounts.ratelimit import RateLimited, rate_hit
 from registry.models import ProjectStatus
 from registry.permissions import can, can_create_project
 from registry.selectors import project_named_later
-from uploads import limits, replays, services, validation
-from uploads.handlers import HashingUploadHandler
+from uploads import limits, multipart, replays, services, validation
 from uploads.models import UploadStatus
 
 GONE_CODES = {"action-gone"}
@@ -66,33 +65,33 @@ def upload(request, org):
                                "the token as the password.",))
         response["WWW-Authenticate"] = 'Basic realm="wheelhouse"'
         return response
-    handler = HashingUploadHandler(request, max_size=limits.stream_limit(organisation))
-    request.upload_handlers = [handler]
-    return _receive(request, organisation, principal, handler)
+    try:
+        received = multipart.form_read(request, max_file_size=limits.stream_limit(organisation))
+    except multipart.FormError as exc:
+        return reply(exc.status, (exc.message,))
+    try:
+        return _receive(organisation, principal, received)
+    finally:
+        received.close()  # the temporary file, unless staging moved it
 
 
-def _text_fields(request) -> dict[str, list[str]]:
-    fields = {key: request.POST.getlist(key) for key in request.POST}
-    fields["__file_fields__"] = list(request.FILES)
-    return fields
-
-
-def _receive(request, org, principal, handler):
-    fields = _text_fields(request)
-    if handler.too_large:
+def _receive(org, principal, received: multipart.Form):
+    fields = {**received.fields, validation.FILE_FIELDS_KEY: received.file_fields}
+    if received.too_large:
         limit = limits.stream_limit(org) / (1024 * 1024)
         return reply(413, (f"File too large. Limit is {limit:g} MiB.",))
     form = validation.check_form(fields)
     if not form.ok:
         status = 410 if any(p.code in GONE_CODES for p in form.problems) else 400
         return reply(status, [p.message for p in form.problems])
-    content = request.FILES.get("content")
+    content = received.content
     if content is None:
         return reply(400, ("Upload payload does not have a file.",))
-    return _authorised(request, org, principal, form, content, fields)
+    python_version = (fields.get("pyversion") or [""])[-1]
+    return _authorised(org, principal, form, content, python_version)
 
 
-def _authorised(request, org, principal, form, content, fields):
+def _authorised(org, principal, form, content, python_version):
     normalized = canonicalize_name(form.name)
     # The project, and what the org knows of the filename (asked before it is staged), in
     # one round trip (accounts.statements.pipeline).
@@ -120,10 +119,10 @@ def _authorised(request, org, principal, form, content, fields):
         problems = services.new_project_problems(org=org, name=form.name)
         if problems:
             return reply(400, [p.message for p in problems])
-    return _checked(request, org, principal, form, content, project, known)
+    return _checked(org, principal, form, content, python_version, project, known)
 
 
-def _checked(request, org, principal, form, content, project, known):
+def _checked(org, principal, form, content, python_version, project, known):
     filename = content.name
     problems = list(validation.check_filename(filename, filetype=form.filetype,
                                               name=form.name, version=form.version))
@@ -142,10 +141,12 @@ def _checked(request, org, principal, form, content, project, known):
         return reply(400, [p.message for p in problems])
     # The size totals and the one-sdist rule are checked by the worker, under the org lock,
     # where they are exact.
-    return _staged(request, org, principal, form, content, project, filename, digests, known)
+    return _staged(org, principal, form, content, python_version, project, filename, digests,
+                   known)
 
 
-def _staged(request, org, principal, form, content, project, filename, digests, known):
+def _staged(org, principal, form, content, python_version, project, filename, digests,
+            known):
     replay, earlier = services.upload_known(known=known, filename=filename,
                                             blake2_256=digests["blake2_256"])
     if replay is not None:
@@ -157,7 +158,7 @@ def _staged(request, org, principal, form, content, project, filename, digests, 
         upload = services.upload_stage(
             org=org, principal=principal, project_name=project.name if project else form.name,
             create_project=project is None, form=form, filename=filename,
-            python_version=(request.POST.get("pyversion") or ""),
+            python_version=python_version,
             content=content, size=content.size, digests=digests)
     except services.StagingFailed:
         return reply(503, ("The registry could not store the upload just now; nothing was "

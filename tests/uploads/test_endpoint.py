@@ -4,11 +4,14 @@ import hashlib
 
 import pytest
 from django.core.files.storage import storages
+from django.test import Client
 
 from registry.models import File, FilenameRecord, ProhibitedName, Project, Release
+from tests.conftest import basic_auth
 from tests.corpus import build_sdist, build_wheel
 from tests.factories import OrgFactory, ProjectFactory, member, token_for
 from tests.uploads.uploading import form_for, post, stored_names
+from uploads import services
 from uploads.models import Upload
 
 # Real transactions: the validation task is enqueued on commit, as in production.
@@ -151,12 +154,75 @@ class TestProtocol:
         response = post(org, token, path, form_for(path, "pkg", "1.0"))
         assert response.status_code == 413 and "File too large" in response.reason_phrase
 
+    def test_malformed_form_is_400_with_its_reason(self, acme):
+        org, token = acme
+        body = b"--x\r\nContent-Type: text/plain\r\n\r\nvalue\r\n--x--"
+        response = Client().generic("POST", f"/{org.slug}/legacy/", body,
+                                    content_type="multipart/form-data; boundary=x",
+                                    **basic_auth(token))
+        assert response.status_code == 400
+        assert "no Content-Disposition" in response.reason_phrase
+        assert not Upload.objects.exists()
+
+    def test_form_is_read_only_after_the_token_is_checked(self, acme):
+        org, _ = acme
+        response = Client().generic("POST", f"/{org.slug}/legacy/", b"not a form",
+                                    content_type="text/plain")
+        assert response.status_code == 401
+
     def test_prohibited_name_is_refused(self, acme, tmp_path):
         org, token = acme
         ProhibitedName.objects.create(normalized_name="evil-pkg", reason="squatting")
         path = build_wheel(tmp_path, "evil_pkg", "1.0")
         response = post(org, token, path, form_for(path, "evil_pkg", "1.0"))
         assert response.status_code == 400 and not Project.objects.exists()
+
+
+class TestTemporaryFiles:
+    """The received file's temporary copy is gone after every answer."""
+
+    @pytest.fixture
+    def incoming(self, settings, tmp_path):
+        folder = tmp_path / "incoming"
+        folder.mkdir()
+        settings.FILE_UPLOAD_TEMP_DIR = str(folder)
+        return folder
+
+    @pytest.mark.parametrize(("overrides", "status"), [
+        ({}, 200), ({"sha256_digest": "0" * 64}, 400), ({"filetype": "sdist"}, 400)])
+    def test_after_the_answer(self, acme, tmp_path, incoming, overrides, status):
+        org, token = acme
+        path = build_wheel(tmp_path, "pkg", "1.0")
+        response = post(org, token, path, form_for(path, "pkg", "1.0", **overrides))
+        assert response.status_code == status and list(incoming.iterdir()) == []
+
+    def test_after_a_refused_token(self, acme, tmp_path, incoming):
+        org, _ = acme
+        _t, scoped = token_for(org, None, "upload", projects=["allowed"])
+        path = build_wheel(tmp_path, "pkg", "1.0")
+        assert post(org, scoped, path, form_for(path, "pkg", "1.0")).status_code == 403
+        assert list(incoming.iterdir()) == []
+
+    def test_after_a_file_too_large(self, acme, tmp_path, incoming, settings):
+        org, token = acme
+        settings.UPLOAD_MAX_FILE_SIZE = 100
+        path = build_wheel(tmp_path, "pkg", "1.0")
+        assert post(org, token, path, form_for(path, "pkg", "1.0")).status_code == 413
+        assert list(incoming.iterdir()) == [] and not Upload.objects.exists()
+
+    def test_after_an_internal_error(self, acme, tmp_path, incoming, monkeypatch):
+        org, token = acme
+
+        def broken(**_kwargs):
+            raise RuntimeError("the database went away")
+
+        monkeypatch.setattr(services, "upload_stage", broken)
+        path = build_wheel(tmp_path, "pkg", "1.0")
+        with open(path, "rb") as handle:
+            response = Client(raise_request_exception=False).post(
+                f"/{org.slug}/legacy/", {**form_for(path, "pkg", "1.0"), "content": handle},
+                **basic_auth(token))
+        assert response.status_code == 500 and list(incoming.iterdir()) == []
 
 
 class TestReplays:
