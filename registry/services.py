@@ -136,7 +136,7 @@ def file_publish(*, project: Project, new: NewFile, principal: Principal,
     canonical = canonicalize_version(new.version)
     try:
         with statements.pipeline() as pipe:
-            statements.insert(FilenameRecord(org=project.org, filename=new.filename,
+            statements.insert(FilenameRecord(org_id=project.org_id, filename=new.filename,
                                              sha256_digest=new.sha256,
                                              blake2_256_digest=new.blake2_256), pipe)
             existing = pipe.first(Release, _RELEASE_SQL,

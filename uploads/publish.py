@@ -128,10 +128,10 @@ def upload_inputs(upload: Upload) -> dict:
     return {name: getattr(upload, name) for name in _INPUTS}
 
 
-def upload_from_inputs(upload_id: int, inputs: dict) -> Upload | None:
+def upload_from_inputs(upload_id: int, inputs: dict | None) -> Upload | None:
     """The upload as its task's message describes it: pending, until its row says otherwise.
-    None when the message lacks an input (sent by another release): read the row instead."""
-    if not all(name in inputs for name in _INPUTS):
+    None when the message lacks inputs (sent by another release): read the row instead."""
+    if inputs is None or not all(name in inputs for name in _INPUTS):
         return None
     upload = Upload(pk=upload_id, status=UploadStatus.PENDING,
                     **{name: inputs[name] for name in _INPUTS})

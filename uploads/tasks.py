@@ -22,8 +22,7 @@ def validate_upload(upload_id: int, inputs: dict | None = None) -> None:
     """Validate and publish an upload. ``inputs`` (``publish.upload_inputs``) lets validation
     start without reading the row, which the publishing transaction reads under the org's
     lock; a message queued without them (by an older release) reads it first."""
-    upload = (publish.upload_from_inputs(upload_id, inputs) if inputs is not None else None) \
-        or publish.upload_load(upload_id)
+    upload = publish.upload_from_inputs(upload_id, inputs) or publish.upload_load(upload_id)
     if upload is None:
         return
     try:

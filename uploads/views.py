@@ -87,11 +87,10 @@ def _receive(org, principal, received: multipart.Form):
     content = received.content
     if content is None:
         return reply(400, ("Upload payload does not have a file.",))
-    python_version = (fields.get("pyversion") or [""])[-1]
-    return _authorised(org, principal, form, content, python_version)
+    return _authorised(org, principal, form, content, received)
 
 
-def _authorised(org, principal, form, content, python_version):
+def _authorised(org, principal, form, content, received):
     normalized = canonicalize_name(form.name)
     # The project, and what the org knows of the filename (asked before it is staged), in
     # one round trip (accounts.statements.pipeline).
@@ -119,10 +118,10 @@ def _authorised(org, principal, form, content, python_version):
         problems = services.new_project_problems(org=org, name=form.name)
         if problems:
             return reply(400, [p.message for p in problems])
-    return _checked(org, principal, form, content, python_version, project, known)
+    return _checked(org, principal, form, content, received, project, known)
 
 
-def _checked(org, principal, form, content, python_version, project, known):
+def _checked(org, principal, form, content, received, project, known):
     filename = content.name
     problems = list(validation.check_filename(filename, filetype=form.filetype,
                                               name=form.name, version=form.version))
@@ -141,12 +140,10 @@ def _checked(org, principal, form, content, python_version, project, known):
         return reply(400, [p.message for p in problems])
     # The size totals and the one-sdist rule are checked by the worker, under the org lock,
     # where they are exact.
-    return _staged(org, principal, form, content, python_version, project, filename, digests,
-                   known)
+    return _staged(org, principal, form, content, received, project, filename, digests, known)
 
 
-def _staged(org, principal, form, content, python_version, project, filename, digests,
-            known):
+def _staged(org, principal, form, content, received, project, filename, digests, known):
     replay, earlier = services.upload_known(known=known, filename=filename,
                                             blake2_256=digests["blake2_256"])
     if replay is not None:
@@ -158,7 +155,7 @@ def _staged(org, principal, form, content, python_version, project, filename, di
         upload = services.upload_stage(
             org=org, principal=principal, project_name=project.name if project else form.name,
             create_project=project is None, form=form, filename=filename,
-            python_version=python_version,
+            python_version=(received.fields.get("pyversion") or [""])[-1],
             content=content, size=content.size, digests=digests)
     except services.StagingFailed:
         return reply(503, ("The registry could not store the upload just now; nothing was "
