@@ -147,12 +147,15 @@ def start_wheelhouse(work: Path, env: dict, org: str, fresh: bool = True) -> Ser
                   upload_auth=("__token__", token), extra={"celery": celery})
 
 
+def ceiling_env(pages: Path) -> dict:
+    return {**os.environ, **SERVER_ENV, "CEILING_PAGES": str(pages), "PYTHONPATH": str(ROOT)}
+
+
 def start_ceiling(work: Path, pages: Path) -> Server:
     port = free_port()
-    env = {**os.environ, **SERVER_ENV, "CEILING_PAGES": str(pages), "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen([str(wheelhouse_bin(work) / "gunicorn"),
-                                "benchmarks.ceiling:application",
-                                "-b", f"127.0.0.1:{port}", *GUNICORN_ARGS], cwd=ROOT, env=env,
+                                "benchmarks.ceiling:application", "-b", f"127.0.0.1:{port}",
+                                *GUNICORN_ARGS], cwd=ROOT, env=ceiling_env(pages),
                                stdout=_log(work, "ceiling"), stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     wait_http(base + "/root")
