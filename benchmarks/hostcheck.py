@@ -23,7 +23,7 @@ FAST_ENOUGH = 2_500  # req/s of the ceiling on that page: see above
 
 
 def page(size: int) -> bytes:
-    """An index page of ``size`` bytes, one anchor per file, as the simple API writes them."""
+    """``size`` bytes of an index page: anchors as the simple API writes them, the last one cut."""
     head = b"<!DOCTYPE html><html><head><title>Links for big-project</title></head><body>\n"
     lines, total, index = [head], len(head), 0
     while total < size:
