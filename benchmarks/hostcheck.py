@@ -1,12 +1,12 @@
-"""How fast is this host, in a minute? ``.venv/bin/python -m benchmarks.hostcheck``.
+"""How fast is this host, in 20 seconds? ``.venv/bin/python -m benchmarks.hostcheck``.
 
 The bare-Django ceiling (``ceiling.py``, under the benchmark's gunicorn flags) serves one page of
 the 1,500-file page's size from memory while wrk loads it at c=16, in ``--rounds`` rounds. The
 full run's p99 target (under 25 ms at c=16) is bound by the host's throughput (``RESULTS.md``):
-Wheelhouse met it on the 1,500-file pages in every run where the ceiling served them at 2,300
-req/s or more (sessions 9 and 10), missed it once where the ceiling served the JSON page at
+Wheelhouse met it on the 1,500-file pages in every run where the ceiling served them at 2,190
+req/s or more (sessions 9, 10 and 13), missed it once where the ceiling served the JSON page at
 2,034 (session 10), and in every run where it served them at 1,900 or less (sessions 11 and
-12, where the ceiling's own p99 missed it too). Run this before a 70-minute full run.
+12, where the ceiling's own p99 missed it too). Run this before a full run (45-70 minutes).
 """
 
 import argparse
@@ -42,6 +42,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
+    if args.seconds < 1 or args.rounds < 1:
+        parser.error("--seconds and --rounds must be 1 or more")
     with tempfile.TemporaryDirectory(prefix="wh-hostcheck-") as folder:
         pages = Path(folder)
         pages.joinpath("big").write_bytes(page(PAGE_BYTES))
