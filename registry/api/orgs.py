@@ -42,7 +42,9 @@ class OrgListView(ApiView):
         return self.paged(orgs, OrgSerializer)
 
     @extend_schema(operation_id="orgs_create", request=OrgCreateSerializer,
-                   responses={201: OrgSerializer}, summary="Create an org; you become its owner (members of an org and moderators only)")
+                   responses={201: OrgSerializer},
+                   summary="Create an org; you become its owner (members of an org and "
+                           "moderators only)")
     def post(self, request):
         data = self.parsed(OrgCreateSerializer)
         principal = principal_of(request)
