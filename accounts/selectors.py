@@ -23,6 +23,16 @@ def membership_role(org: Organization, user: User | None) -> str | None:
     return cache[org.pk]
 
 
+def belongs_to_an_org(user: User | None) -> bool:
+    """Whether ``user`` is a member of at least one org of this instance: who "internal"
+    projects are for (as GitLab keeps them from external users)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if not hasattr(user, "_wh_insider"):
+        user._wh_insider = Membership.objects.filter(user=user).exists()
+    return user._wh_insider
+
+
 def team_ids(org: Organization, user: User | None) -> list[int]:
     if user is None:
         return []
@@ -86,8 +96,9 @@ def invitations_of(org: Organization):
 
 
 def invitations_for(user: User):
-    """Invitations addressed to ``user`` by username or by their email address."""
+    """Invitations addressed to ``user``: by username, or to their email address once they
+    have verified it (compared case-insensitively)."""
     mine = Q(invitee=user)
-    if user.email:
+    if user.has_verified_email:
         mine |= Q(invitee__isnull=True, email__iexact=user.email)
     return Invitation.objects.filter(mine).select_related("org", "invitee", "inviter")

@@ -74,9 +74,14 @@ def org_delete(*, org: Organization, principal: Principal) -> None:
 
 
 @transaction.atomic
-def user_create(*, username: str, email: str = "", password: str | None = None) -> User:
-    user = User(username=username, email=email)
+def user_create(*, username: str, email: str = "", password: str | None = None,
+                email_verified: bool = False) -> User:
+    """Create a user. ``email_verified`` is for operators vouching for an address (GitLab
+    confirms the accounts its administrators create); everyone else follows a link."""
+    user = User(username=username, email=User.objects.normalize_email(email))
     user.full_clean(exclude=["password"])
+    if email_verified and user.email:
+        user.verified_email, user.email_verified_at = user.email, timezone.now()
     if password:
         user.set_password(password)
     else:
@@ -110,8 +115,9 @@ def membership_set(
 
 
 def _forget_roles(user: User) -> None:
-    """Drop the per-request role cache of ``membership_role`` after a change."""
+    """Drop the per-request caches of ``membership_role`` and ``belongs_to_an_org``."""
     user.__dict__.pop("_wh_roles", None)
+    user.__dict__.pop("_wh_insider", None)
 
 
 def _keep_an_owner(org: Organization, leaving: User) -> None:

@@ -295,3 +295,16 @@ RATE_LIMITS = {
     "signup": (env_int("RATE_LIMIT_SIGNUP", 10), 3600),
     "project_create": (env_int("RATE_LIMIT_PROJECT_CREATE", 60), 3600),
 }
+
+# --- sign-up and email verification (accounts.signup, accounts.verification) ----------------
+# closed: accounts only through an invitation sent to an email address (the default);
+# domains: also addresses at SIGNUP_ALLOWED_DOMAINS; open: anyone.
+SIGNUP_POLICY = env("SIGNUP_POLICY", "closed")
+SIGNUP_ALLOWED_DOMAINS = [d.lower() for d in env_list("SIGNUP_ALLOWED_DOMAINS", [])]
+if SIGNUP_POLICY not in {"closed", "domains", "open"}:
+    raise ImproperlyConfigured(
+        f"SIGNUP_POLICY must be 'closed', 'domains' or 'open', got {SIGNUP_POLICY!r}")
+if SIGNUP_POLICY == "domains" and not SIGNUP_ALLOWED_DOMAINS:
+    raise ImproperlyConfigured("SIGNUP_POLICY=domains needs SIGNUP_ALLOWED_DOMAINS "
+                               "(comma-separated, e.g. example.com,example.org).")
+RATE_LIMITS["verification_email"] = (env_int("RATE_LIMIT_VERIFICATION_EMAIL", 10), 3600)

@@ -13,15 +13,15 @@ from accounts.models import ApiToken, Organization
 from accounts.principals import ANONYMOUS, Principal
 from accounts.selectors import membership_role, team_ids, tokens_of_org
 from registry.models import File, Project, ProjectGrant, ProjectStatus, Release
-from registry.permissions import effective_principal
+from registry.permissions import effective_principal, is_insider, owner_reads_internal
 
 # Q() is "no condition", which vanishes when OR-ed with another Q: "every row" is spelt out.
 EVERY = Q(pk__isnull=False)
 
 
-def _visible(principal: Principal) -> Q:
+def _visible(principal: Principal, org: Organization) -> Q:
     visible = [Visibility.PUBLIC]
-    if principal.user is not None:
+    if principal.user is not None and is_insider(principal.user, org):
         visible.append(Visibility.INTERNAL)
     return Q(visibility__in=visible)
 
@@ -40,10 +40,10 @@ def _member_readable(principal: Principal, org: Organization) -> Q:
 def _readable(principal: Principal, org: Organization) -> Q:
     token = principal.token
     if token is None:
-        return _member_readable(principal, org) | _visible(principal)
+        return _member_readable(principal, org) | _visible(principal, org)
     scope = Q(normalized_name__in=token.projects) if token.projects else EVERY
     held = EVERY if token.user is None else _member_readable(principal, org)
-    return (scope & (held | _visible(principal))) | _visible(ANONYMOUS)
+    return (scope & (held | _visible(principal, org))) | _visible(ANONYMOUS, org)
 
 
 def _quarantine(principal: Principal, org: Organization, include: bool) -> Q:
@@ -62,9 +62,12 @@ def projects_readable(principal: Principal, org: Organization, *,
     principal may still read (owners and admins in a session), so that the result agrees
     with ``can(principal, PROJECT_READ, project)`` for every project.
     """
-    principal = effective_principal(principal, org)
+    effective = effective_principal(principal, org)
+    readable = _readable(effective, org)
+    if effective.is_anonymous and owner_reads_internal(principal.token):
+        readable |= Q(visibility=Visibility.INTERNAL)  # a user's token from another org
     return Project.objects.filter(org=org).filter(
-        _readable(principal, org), _quarantine(principal, org, include_quarantined)
+        readable, _quarantine(effective, org, include_quarantined)
     )
 
 

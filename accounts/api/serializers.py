@@ -72,9 +72,11 @@ class InvitationCreateSerializer(serializers.Serializer):
 
 
 class InvitationAnswerSerializer(serializers.Serializer):
-    key = serializers.CharField(max_length=100, required=False, default="",
-                                help_text="The key from the invitation email's link, when the "
-                                          "invitation was sent to an email address.")
+    key = serializers.CharField(
+        max_length=100, required=False, default="", allow_blank=True,
+        help_text="The key from the invitation email's link (the last part of "
+                  "/accounts/invitations/{key}/). Required when the invitation was sent to "
+                  "an email address; then your account's verified address must be that one.")
 
 
 class TeamSerializer(serializers.ModelSerializer):

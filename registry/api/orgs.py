@@ -23,7 +23,7 @@ from accounts.capabilities import Capability, OrgRole
 from accounts.models import Organization
 from registry import services as registry_services
 from registry.api.common import org_or_404
-from registry.permissions import org_capabilities, token_in_force
+from registry.permissions import can_create_org, org_capabilities, token_in_force
 
 ROLE_FILTER = OpenApiParameter("role", str, enum=[r.value for r in OrgRole])
 
@@ -42,12 +42,15 @@ class OrgListView(ApiView):
         return self.paged(orgs, OrgSerializer)
 
     @extend_schema(operation_id="orgs_create", request=OrgCreateSerializer,
-                   responses={201: OrgSerializer}, summary="Create an org; you become its owner")
+                   responses={201: OrgSerializer},
+                   summary="Create an org; you become its owner (members of an org and "
+                           "moderators only)")
     def post(self, request):
         data = self.parsed(OrgCreateSerializer)
         principal = principal_of(request)
-        require(principal.token is None and principal.user is not None,
-                "Organisations are created by signed-in users, not with tokens.")
+        require(can_create_org(principal),
+                "Organisations are created by signed-in members of an organisation of this "
+                "instance (or its moderators), not with tokens.")
         org = services.org_create(slug=data["slug"], name=data["name"],
                                   visibility=data["default_visibility"], principal=principal,
                                   owner=principal.user)

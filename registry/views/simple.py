@@ -20,7 +20,7 @@ from packaging.utils import canonicalize_name
 from accounts.authentication import AuthenticationFailed, principal_from_request
 from accounts.capabilities import Capability, Visibility
 from accounts.principals import ANONYMOUS, Principal
-from accounts.selectors import membership_role, org_get
+from accounts.selectors import belongs_to_an_org, membership_role, org_get
 from registry import cache as index_cache
 from registry import simple
 from registry.models import Project, ProjectStatus
@@ -86,11 +86,12 @@ def _content_type(accept: str, fmt: str | None) -> str:
 
 def _shares_by_kind(principal: Principal, org) -> str | None:
     """The visibility class of callers who see what everyone of their kind sees ("anon",
-    "signed-in"); None for members and org tokens, whose class is the set they may read."""
+    "signed-in" members of other orgs, "outsider"s of every org); None for members and org
+    tokens, whose class is the set they may read."""
     if principal.is_anonymous:
         return "anon"
     if principal.token is None and membership_role(org, principal.user) is None:
-        return "signed-in"
+        return "signed-in" if belongs_to_an_org(principal.user) else "outsider"
     return None
 
 

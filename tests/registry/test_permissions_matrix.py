@@ -4,6 +4,11 @@ Each row of ``PROJECT_MATRIX`` is written out by hand from ARCHITECTURE §4-§5:
 give the capabilities on a private, an internal and a public project, first unrestricted,
 then restricted to named teams. ``-`` nothing, ``R`` read, ``U`` read + upload + yank,
 ``A`` every project capability.
+
+"Internal" is for signed-in users who belong to some org of the instance: an ``outsider``
+(an owner of another org) reads it, a ``newcomer`` (signed up, in no org) and a
+``former_member`` (in no org any more) do not. A user's token for the whole of another org
+counts as its owner for "internal" (``outsider_token_read``).
 """
 
 from dataclasses import dataclass, field
@@ -18,7 +23,14 @@ from accounts.principals import ANONYMOUS, Principal
 from registry.models import ProjectGrant, ProjectStatus
 from registry.permissions import can, can_create_project, org_capabilities
 from registry.selectors import projects_readable
-from tests.factories import OrgFactory, ProjectFactory, TeamFactory, member, token_for
+from tests.factories import (
+    OrgFactory,
+    ProjectFactory,
+    TeamFactory,
+    UserFactory,
+    member,
+    token_for,
+)
 
 C = Capability
 LETTERS = {
@@ -33,7 +45,9 @@ PROJECT_MATRIX = {
     # kind:                       (unrestricted, restricted)
     "anonymous":                   ("--R", "--R"),
     "outsider":                    ("-RR", "-RR"),
-    "former_member":               ("-RR", "-RR"),
+    "newcomer":                    ("--R", "--R"),
+    "unverified_newcomer":         ("--R", "--R"),
+    "former_member":               ("--R", "--R"),
     "member":                      ("RRR", "-RR"),
     "member_user_read":            ("RRR", "RRR"),
     "member_user_upload":          ("UUU", "UUU"),
@@ -56,6 +70,9 @@ PROJECT_MATRIX = {
     "org_token_revoked":           ("--R", "--R"),
     "org_token_expired":           ("--R", "--R"),
     "other_org_token_admin":       ("--R", "--R"),
+    "outsider_token_read":         ("-RR", "-RR"),
+    "outsider_scoped_token_admin": ("--R", "--R"),
+    "former_outsider_token":       ("--R", "--R"),
 }
 
 ORG_ADMIN = frozenset(c for c in C if c.value.startswith("org:")) - {C.ORG_OWNERS, C.ORG_DELETE}
@@ -66,6 +83,7 @@ NONE = frozenset()
 ORG_MATRIX = {
     "anonymous": (NONE, NONE),
     "outsider": (NONE, NONE),
+    "newcomer": (NONE, NONE),
     "former_member": (NONE, NONE),
     "member": (READ_CREATE, READ),
     "member_user_admin": (READ_CREATE, READ),
@@ -83,6 +101,7 @@ ORG_MATRIX = {
     "org_token_admin_scoped": (READ_CREATE, READ_CREATE),
     "org_token_revoked": (NONE, NONE),
     "other_org_token_admin": (NONE, NONE),
+    "outsider_token_read": (NONE, NONE),
 }
 
 
@@ -159,9 +178,21 @@ def _other_org_token(world):
     return Principal(token=token)
 
 
+def _outsider_token(world, permission, projects=None, former=False):
+    """A token of an owner of the other org: for "internal", a whole-org one counts as its
+    owner while the owner is still a member of its org."""
+    user = member(world.other, "owner")
+    token, _ = token_for(world.other, user, permission, projects)
+    if former:
+        Membership.objects.filter(user=user).delete()
+    return Principal(user=user, token=token)
+
+
 PRINCIPALS = {
     "anonymous": lambda w: ANONYMOUS,
     "outsider": lambda w: Principal(user=member(w.other, "owner")),
+    "newcomer": lambda w: Principal(user=UserFactory()),
+    "unverified_newcomer": lambda w: Principal(user=UserFactory(verified_email="")),
     "former_member": lambda w: _former(w),
     "member": lambda w: Principal(user=_user(w, "member")),
     "member_user_read": lambda w: Principal(user=_user(w, "member", "read")),
@@ -188,6 +219,9 @@ PRINCIPALS = {
     "org_token_expired": lambda w: _token(
         w, None, "admin", expires_at=timezone.now() - timedelta(seconds=1)),
     "other_org_token_admin": _other_org_token,
+    "outsider_token_read": lambda w: _outsider_token(w, "read"),
+    "outsider_scoped_token_admin": lambda w: _outsider_token(w, "admin", ["zzz"]),
+    "former_outsider_token": lambda w: _outsider_token(w, "admin", former=True),
 }
 
 
