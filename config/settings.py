@@ -295,3 +295,10 @@ RATE_LIMITS = {
     "signup": (env_int("RATE_LIMIT_SIGNUP", 10), 3600),
     "project_create": (env_int("RATE_LIMIT_PROJECT_CREATE", 60), 3600),
 }
+
+# --- client addresses behind reverse proxies --------------------------------------------------
+# How many reverse proxies in front of the web processes append to X-Forwarded-For (nginx with
+# `proxy_add_x_forwarded_for` is one; a CDN in front of it makes two). 0: the header is
+# ignored and the peer address is the client, as it must be when clients connect directly
+# (they could write any X-Forwarded-For). Rate limits, token use and audit events read it.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
