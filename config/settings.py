@@ -302,3 +302,7 @@ RATE_LIMITS = {
 # ignored and the peer address is the client, as it must be when clients connect directly
 # (they could write any X-Forwarded-For). Rate limits, token use and audit events read it.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# --- password reset rate limit (per client address, like "login") ---------------------------
+# Requests for a reset mail and new passwords set from a reset link, together.
+RATE_LIMITS["password_reset"] = (env_int("RATE_LIMIT_PASSWORD_RESET", 10), 3600)
