@@ -30,7 +30,8 @@ from registry.api.serializers import (
     ProjectSerializer,
     ProjectUpdateSerializer,
 )
-from registry.permissions import can_create_project
+from registry.api.tokens import visible_tokens
+from registry.permissions import can_create_project, org_can
 
 FILENAME_RULE = ("Deleting never frees a filename: the same filenames can never be uploaded "
                  "again in this organisation, even with the same content; use a new version.")
@@ -148,4 +149,9 @@ class ProjectTokenListView(ApiView):
                    summary="Which active tokens can touch this project")
     def get(self, request, org: str, project: str):
         found = project_or_404(request, org, project, Capability.PROJECT_MANAGE)
-        return self.paged(selectors.tokens_touching(found), TokenSerializer)
+        principal, touching = principal_of(request), selectors.tokens_touching(found)
+        if not org_can(principal, Capability.ORG_MEMBERS_READ, found.org):
+            # A token scoped to projects: the other tokens are org-wide facts.
+            seen = set(visible_tokens(principal, found.org).values_list("pk", flat=True))
+            touching = [token for token in touching if token.pk in seen]
+        return self.paged(touching, TokenSerializer)

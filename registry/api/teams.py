@@ -35,7 +35,8 @@ def _member_or_400(org, username: str):
 class TeamListView(ApiView):
     @extend_schema(operation_id="teams_list", responses=TeamSerializer(many=True))
     def get(self, request, org: str):
-        return self.paged(selectors.teams_of(org_or_404(request, org)), TeamSerializer)
+        organisation = org_or_404(request, org, Capability.ORG_MEMBERS_READ)
+        return self.paged(selectors.teams_of(organisation), TeamSerializer)
 
     @extend_schema(operation_id="teams_create", request=TeamCreateSerializer,
                    responses={201: TeamSerializer})
@@ -52,7 +53,8 @@ class TeamListView(ApiView):
 class TeamDetailView(ApiView):
     @extend_schema(operation_id="teams_retrieve", responses=TeamSerializer)
     def get(self, request, org: str, team: str):
-        return Response(TeamSerializer(_team_or_404(org_or_404(request, org), team)).data)
+        found = _team_or_404(org_or_404(request, org, Capability.ORG_MEMBERS_READ), team)
+        return Response(TeamSerializer(found).data)
 
     @extend_schema(operation_id="teams_update", request=TeamUpdateSerializer,
                    responses=TeamSerializer)
