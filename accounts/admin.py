@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
-from django.utils import timezone
 
+from accounts.authentication import client_ip
 from accounts.models import ApiToken, AuditEvent, Membership, Organization, Team, User
+from accounts.principals import Principal
+from accounts.services import token_revoke
 
 admin.site.site_header = "Wheelhouse moderation"
 admin.site.register(User, UserAdmin)
@@ -39,9 +41,11 @@ class TeamAdmin(admin.ModelAdmin):
     filter_horizontal = ["members"]
 
 
-@admin.action(description="Revoke the selected tokens")
+@admin.action(description="Revoke the selected tokens (and the tokens created with them)")
 def revoke_tokens(modeladmin, request, queryset):
-    queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    principal = Principal(user=request.user, ip=client_ip(request))
+    for token in queryset.select_related("org"):
+        token_revoke(token=token, principal=principal)
 
 
 @admin.register(ApiToken)
@@ -50,7 +54,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
                     "expires_at", "revoked_at", "last_used_at", "last_used_ip"]
     list_filter = ["permission", "org", ("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["key_id", "description", "user__username", "org__slug"]
-    readonly_fields = ["key_id", "secret_hash", "last_used_at", "last_used_ip", "created_at"]
+    readonly_fields = ["key_id", "secret_hash", "last_used_at", "last_used_ip", "created_at",
+                       "parent"]
     actions = [revoke_tokens]
 
 

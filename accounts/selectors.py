@@ -67,7 +67,7 @@ def user_get(username: str) -> User | None:
 
 def tokens_of_org(org: Organization, *, user: User | None = None, active: bool | None = None):
     """An org's tokens; only ``user``'s when given; only (in)active ones when asked."""
-    found = ApiToken.objects.filter(org=org).select_related("org", "user")
+    found = ApiToken.objects.filter(org=org).select_related("org", "user", "parent")
     if user is not None:
         found = found.filter(user=user)
     if active is True:
@@ -80,7 +80,17 @@ def tokens_of_org(org: Organization, *, user: User | None = None, active: bool |
 
 def tokens_of_user(user: User):
     """Every token a user owns, in every org."""
-    return ApiToken.objects.filter(user=user).select_related("org", "user")
+    return ApiToken.objects.filter(user=user).select_related("org", "user", "parent")
+
+
+def token_descendants(token: ApiToken) -> list[ApiToken]:
+    """The tokens created with ``token``, the tokens created with those, and so on."""
+    found, generation = [], [token.pk]
+    while generation:
+        children = list(ApiToken.objects.filter(parent_id__in=generation).select_related("org"))
+        found += children
+        generation = [child.pk for child in children]
+    return found
 
 
 def audit_events(org: Organization, action: str | None = None):

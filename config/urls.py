@@ -36,9 +36,16 @@ org_patterns = [
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    # Both login pages share one count per client; password reset routes (sending mail,
+    # setting a password) have their own. They shadow the same routes included below.
+    path("admin/login/", rate_limited("login")(admin.site.login)),
     path("admin/", admin.site.urls),
     path("accounts/login/", rate_limited("login")(auth_views.LoginView.as_view()), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password_reset/",
+         rate_limited("password_reset")(auth_views.PasswordResetView.as_view())),
+    path("accounts/reset/<uidb64>/<token>/",
+         rate_limited("password_reset")(auth_views.PasswordResetConfirmView.as_view())),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", include("config.api_urls")),

@@ -1,7 +1,7 @@
-"""The caller's own things, across orgs: their invitations and their tokens.
+"""The caller's own invitations, across orgs.
 
 Nothing here decides about an org's objects: org-scoped endpoints live in ``registry.api``,
-where the one capability decision is.
+where the one capability decision is (``me/tokens/`` too, as a token sees only its org's).
 """
 
 from django.http import Http404
@@ -20,7 +20,6 @@ from accounts.api.serializers import (
     InvitationAnswerSerializer,
     InvitationSerializer,
     MemberSerializer,
-    TokenSerializer,
 )
 from accounts.models import InvitationStatus
 
@@ -85,12 +84,3 @@ class InvitationDeclineView(ApiView):
         invitations.invitation_decline(invitation=invitation, user=principal.user, key=key,
                                        principal=principal)
         return Response(InvitationSerializer(invitation).data)
-
-
-class MyTokensView(ApiView):
-    permission_classes = USER_ONLY
-
-    @extend_schema(operation_id="my_tokens_list", responses=TokenSerializer(many=True),
-                   summary="Your tokens, in every org (never their secrets)")
-    def get(self, request):
-        return self.paged(selectors.tokens_of_user(principal_of(request).user), TokenSerializer)

@@ -97,7 +97,7 @@ class MemberListView(ApiView):
     @extend_schema(operation_id="members_list", parameters=[ROLE_FILTER],
                    responses=MemberSerializer(many=True))
     def get(self, request, org: str):
-        organisation = org_or_404(request, org)
+        organisation = org_or_404(request, org, Capability.ORG_MEMBERS_READ)
         role = request.query_params.get("role")
         if role not in {r.value for r in OrgRole}:
             role = None
@@ -123,13 +123,14 @@ class MemberListView(ApiView):
 class MemberDetailView(ApiView):
     @extend_schema(operation_id="members_retrieve", responses=MemberSerializer)
     def get(self, request, org: str, username: str):
-        return Response(MemberSerializer(
-            _membership_or_404(org_or_404(request, org), username)).data)
+        return Response(MemberSerializer(_membership_or_404(
+            org_or_404(request, org, Capability.ORG_MEMBERS_READ), username)).data)
 
     @extend_schema(operation_id="members_update", request=MemberRoleSerializer,
                    responses=MemberSerializer, summary="Change a member's role")
     def patch(self, request, org: str, username: str):
-        organisation = org_or_404(request, org)
+        # The permission first: who may not manage members learns nothing about usernames.
+        organisation = org_or_404(request, org, Capability.ORG_MEMBERS)
         membership = _membership_or_404(organisation, username)
         role = self.parsed(MemberRoleSerializer)["role"]
         _may_set_role(request, organisation, membership.role, role)
@@ -140,7 +141,7 @@ class MemberDetailView(ApiView):
     @extend_schema(operation_id="members_remove", responses={200: DetailSerializer},
                    summary="Remove a member: their access and their tokens' end at once")
     def delete(self, request, org: str, username: str):
-        organisation = org_or_404(request, org)
+        organisation = org_or_404(request, org, Capability.ORG_MEMBERS)
         membership = _membership_or_404(organisation, username)
         _may_set_role(request, organisation, membership.role, None)
         registry_services.member_remove(org=organisation, user=membership.user,

@@ -59,6 +59,7 @@ PROJECT_MATRIX = {
     "owner_token_upload":          ("UUU", "UUU"),
     "owner_token_admin":           ("AAA", "AAA"),
     "owner_token_admin_elsewhere": ("--R", "--R"),
+    "owner_token_read_elsewhere":  ("--R", "--R"),
     "member_token_admin":          ("RRR", "-RR"),
     "member_user_upload_token_read": ("RRR", "RRR"),
     "former_member_token":         ("--R", "--R"),
@@ -75,9 +76,15 @@ PROJECT_MATRIX = {
     "former_outsider_token":       ("--R", "--R"),
 }
 
-ORG_ADMIN = frozenset(c for c in C if c.value.startswith("org:")) - {C.ORG_OWNERS, C.ORG_DELETE}
-READ = frozenset({C.ORG_READ})
-READ_CREATE = frozenset({C.ORG_READ, C.ORG_CREATE_PROJECT})
+ORG_ALL = frozenset(c for c in C if c.value.startswith("org:"))
+ORG_ADMIN = ORG_ALL - {C.ORG_OWNERS, C.ORG_DELETE}
+# No token sees quarantined content, whoever owns it.
+TOKEN_ADMIN = ORG_ADMIN - {C.ORG_QUARANTINE_READ}
+MEMBER = frozenset({C.ORG_READ, C.ORG_MEMBERS_READ})
+MEMBER_CREATE = MEMBER | {C.ORG_CREATE_PROJECT}
+# A token scoped to projects lists the org's projects and nothing else org-wide.
+SCOPED = frozenset({C.ORG_READ})
+SCOPED_CREATE = frozenset({C.ORG_READ, C.ORG_CREATE_PROJECT})
 NONE = frozenset()
 # kind: (org capabilities when members may create projects, when they may not)
 ORG_MATRIX = {
@@ -85,20 +92,23 @@ ORG_MATRIX = {
     "outsider": (NONE, NONE),
     "newcomer": (NONE, NONE),
     "former_member": (NONE, NONE),
-    "member": (READ_CREATE, READ),
-    "member_user_admin": (READ_CREATE, READ),
+    "member": (MEMBER_CREATE, MEMBER),
+    "member_user_admin": (MEMBER_CREATE, MEMBER),
     "admin": (ORG_ADMIN, ORG_ADMIN),
-    "owner": (frozenset(c for c in C if c.value.startswith("org:")),) * 2,
-    "owner_token_read": (READ, READ),
-    "owner_token_upload": (READ_CREATE, READ_CREATE),
-    "owner_token_admin": (ORG_ADMIN, ORG_ADMIN),
-    "owner_token_admin_elsewhere": (READ_CREATE, READ_CREATE),
-    "member_token_admin": (READ_CREATE, READ),
+    "owner": (ORG_ALL, ORG_ALL),
+    "owner_token_read": (MEMBER, MEMBER),
+    "owner_token_read_elsewhere": (SCOPED, SCOPED),
+    "owner_token_upload": (MEMBER_CREATE, MEMBER_CREATE),
+    "owner_token_admin": (TOKEN_ADMIN, TOKEN_ADMIN),
+    "owner_token_admin_elsewhere": (SCOPED_CREATE, SCOPED_CREATE),
+    "member_token_admin": (MEMBER_CREATE, MEMBER),
     "former_member_token": (NONE, NONE),
-    "org_token_read": (READ, READ),
-    "org_token_upload": (READ_CREATE, READ_CREATE),
-    "org_token_admin": (ORG_ADMIN, ORG_ADMIN),
-    "org_token_admin_scoped": (READ_CREATE, READ_CREATE),
+    "org_token_read": (MEMBER, MEMBER),
+    "org_token_read_scoped": (SCOPED, SCOPED),
+    "org_token_upload": (MEMBER_CREATE, MEMBER_CREATE),
+    "org_token_upload_elsewhere": (SCOPED_CREATE, SCOPED_CREATE),
+    "org_token_admin": (TOKEN_ADMIN, TOKEN_ADMIN),
+    "org_token_admin_scoped": (SCOPED_CREATE, SCOPED_CREATE),
     "org_token_revoked": (NONE, NONE),
     "other_org_token_admin": (NONE, NONE),
     "outsider_token_read": (NONE, NONE),
@@ -203,6 +213,7 @@ PRINCIPALS = {
     "admin": lambda w: Principal(user=_user(w, "admin")),
     "owner": lambda w: Principal(user=_user(w, "owner")),
     "owner_token_read": lambda w: _token(w, _user(w, "owner"), "read"),
+    "owner_token_read_elsewhere": lambda w: _token(w, _user(w, "owner"), "read", ["zzz"]),
     "owner_token_upload": lambda w: _token(w, _user(w, "owner"), "upload"),
     "owner_token_admin": lambda w: _token(w, _user(w, "owner"), "admin"),
     "owner_token_admin_elsewhere": lambda w: _token(w, _user(w, "owner"), "admin", ["zzz"]),
@@ -210,6 +221,7 @@ PRINCIPALS = {
     "member_user_upload_token_read": lambda w: _token(w, _user(w, "member", "upload"), "read"),
     "former_member_token": lambda w: _former(w, with_token=True),
     "org_token_read": lambda w: _token(w, None, "read"),
+    "org_token_read_scoped": lambda w: _token(w, None, "read", ["zzz"]),
     "org_token_upload": lambda w: _token(w, None, "upload"),
     "org_token_admin": lambda w: _token(w, None, "admin"),
     "org_token_admin_scoped": lambda w: _token(w, None, "admin", ["zzz"]),

@@ -82,8 +82,10 @@ class TestAuth:
             response = Client().post(f"/{org.slug}/legacy/", form, **malformed)
         assert response.status_code == 401 and "Malformed" in response.reason_phrase
 
-    def test_after_too_many_failures_even_the_right_token_waits(self, acme, tmp_path):
-        # The token's row is read with the org, but the failure count is checked first.
+    def test_after_too_many_failures_wrong_tokens_wait_and_the_right_one_uploads(
+            self, acme, tmp_path):
+        # The token's row is read with the org; its secret is checked before the failure
+        # count, so failures from the same address never refuse a right token.
         from accounts.authentication import FAILURE_LIMIT
 
         org, token = acme
@@ -91,9 +93,10 @@ class TestAuth:
         wrong = token[:-4] + ("aaaa" if not token.endswith("aaaa") else "bbbb")
         for _ in range(FAILURE_LIMIT):
             assert post(org, wrong, path, form_for(path, "pkg", "1.0")).status_code == 401
-        response = post(org, token, path, form_for(path, "pkg", "1.0"))
+        response = post(org, wrong, path, form_for(path, "pkg", "1.0"))
         assert response.status_code == 429 and response["Retry-After"]
         assert not Project.objects.exists()
+        assert post(org, token, path, form_for(path, "pkg", "1.0")).status_code == 200
 
     def test_token_of_another_org_cannot_upload(self, acme, tmp_path):
         org, _ = acme
