@@ -10,7 +10,8 @@ tables in ``accounts.capabilities`` and the grants, which this app owns. The rul
   projects and hold what their user and team grants give; former members hold nothing.
 - Visibility adds read: ``public`` for anyone, ``internal`` for signed-in users who belong
   to at least one org of this instance (GitLab keeps internal projects from external users;
-  someone who merely signed up is an outsider). A user's token counts as its owner.
+  someone who merely signed up is an outsider). A user's token counts as its owner, in
+  its own org only.
 - A quarantined project is visible only to the org's owners and admins, in a session.
 """
 
@@ -52,15 +53,6 @@ def _in_force(token: ApiToken, org_id: int, owner_role: Callable[[], str | None]
     return token.user_id is None or owner_role() is not None
 
 
-def owner_reads_internal(token: ApiToken | None) -> bool:
-    """Whether ``token`` counts as its owner for "internal" projects outside its own org: a
-    user's token for the whole of its org, in force there (so the owner is an insider).
-    Org-owned and project-scoped tokens never read outside their org and scope."""
-    if token is None or token.user_id is None or token.projects:
-        return False
-    return _in_force(token, token.org_id, lambda: membership_role(token.org, token.user))
-
-
 def effective_principal(principal: Principal, org: Organization) -> Principal:
     """The principal as it counts in ``org``: a token not in force counts as anonymous."""
     if principal.token is not None and not token_in_force(principal.token, org):
@@ -98,12 +90,7 @@ def decide(project: ProjectFacts, *, token: ApiToken | None, has_user: bool,
     if token is not None:  # a user's token acts for its owner: ``role`` is the owner's
         in_force = _in_force(token, project.org_id, role)
         if not in_force or not token.covers(project.normalized_name):
-            # Worth what an anonymous caller gets, but for "internal" a user's whole-org
-            # token counts as its owner (who belongs to the token's org) in every org.
-            if project.status == ProjectStatus.QUARANTINED:
-                return NOTHING
-            return _visibility_capabilities(project.visibility, True,
-                                            lambda: owner_reads_internal(token))
+            token, has_user = None, False  # worth what an anonymous caller gets
     if project.status == ProjectStatus.QUARANTINED:
         if token is None and has_user and role() in MANAGERS:
             return PROJECT_CAPABILITIES

@@ -13,7 +13,7 @@ from accounts.models import ApiToken, Organization
 from accounts.principals import ANONYMOUS, Principal
 from accounts.selectors import membership_role, team_ids, tokens_of_org
 from registry.models import File, Project, ProjectGrant, ProjectStatus, Release
-from registry.permissions import effective_principal, is_insider, owner_reads_internal
+from registry.permissions import effective_principal, is_insider
 
 # Q() is "no condition", which vanishes when OR-ed with another Q: "every row" is spelt out.
 EVERY = Q(pk__isnull=False)
@@ -64,8 +64,6 @@ def projects_readable(principal: Principal, org: Organization, *,
     """
     effective = effective_principal(principal, org)
     readable = _readable(effective, org)
-    if effective.is_anonymous and owner_reads_internal(principal.token):
-        readable |= Q(visibility=Visibility.INTERNAL)  # a user's token from another org
     return Project.objects.filter(org=org).filter(
         readable, _quarantine(effective, org, include_quarantined)
     )

@@ -97,11 +97,13 @@ class TestInternal:
         assert reads(elsewhere, world) == EVERYTHING  # fills the cached pages first
         assert reads(signed_up_outsider(client, settings), world) == NOTHING
 
-    def test_a_users_token_counts_as_that_user(self, client, world):
+    def test_a_token_reads_internal_projects_only_in_its_own_org(self, client, world):
+        """A token acts only in its own org: elsewhere it is worth an anonymous caller,
+        even when its owner is an insider who reads the project in a session."""
         other = OrgFactory(slug="other")
         insider = member(other, "member")
         _, whole_org = token_for(other, insider, "read")
-        assert reads(client, world, **basic_auth(whole_org)) == EVERYTHING
+        assert reads(client, world, **basic_auth(whole_org)) == NOTHING
         _, scoped = token_for(other, insider, "admin", ["some-project"])
         assert reads(client, world, **basic_auth(scoped)) == NOTHING
         _, org_owned = token_for(other, None, "admin")

@@ -7,8 +7,8 @@ then restricted to named teams. ``-`` nothing, ``R`` read, ``U`` read + upload +
 
 "Internal" is for signed-in users who belong to some org of the instance: an ``outsider``
 (an owner of another org) reads it, a ``newcomer`` (signed up, in no org) and a
-``former_member`` (in no org any more) do not. A user's token for the whole of another org
-counts as its owner for "internal" (``outsider_token_read``).
+``former_member`` (in no org any more) do not. A token acts only in its own org: an
+outsider's token reads here only what anonymous callers read (``outsider_token_read``).
 """
 
 from dataclasses import dataclass, field
@@ -71,7 +71,7 @@ PROJECT_MATRIX = {
     "org_token_revoked":           ("--R", "--R"),
     "org_token_expired":           ("--R", "--R"),
     "other_org_token_admin":       ("--R", "--R"),
-    "outsider_token_read":         ("-RR", "-RR"),
+    "outsider_token_read":         ("--R", "--R"),
     "outsider_scoped_token_admin": ("--R", "--R"),
     "former_outsider_token":       ("--R", "--R"),
 }
@@ -189,8 +189,7 @@ def _other_org_token(world):
 
 
 def _outsider_token(world, permission, projects=None, former=False):
-    """A token of an owner of the other org: for "internal", a whole-org one counts as its
-    owner while the owner is still a member of its org."""
+    """A token of an owner of the other org (worth an anonymous caller here)."""
     user = member(world.other, "owner")
     token, _ = token_for(world.other, user, permission, projects)
     if former:
