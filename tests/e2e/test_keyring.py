@@ -3,8 +3,9 @@
 Each client gets an index URL with the username ``__token__`` and no password, and a
 ``keyring`` command first on PATH: the keyring package's own command line (the clients call it
 as ``keyring get SERVICE USERNAME``, pip with ``--mode=creds --output=json``) over a keyring
-that holds one read token for this host. pip asks a keyring only after a 401; without the
-challenge a private index looked empty to it ("from versions: none").
+that holds one read token for the service ``HOST:PORT``, as ``keyring set HOST:PORT __token__``
+(the README's command) stores it. pip asks a keyring only after a 401; without the challenge
+a private index looked empty to it ("from versions: none").
 """
 
 import os
@@ -35,7 +36,7 @@ class OneToken(KeyringBackend):
     def get_credential(self, service, username):
         with open({log!r}, "a") as log:
             log.write(f"{{service}} {{username}}\\n")
-        if {host!r} in service and username in (None, "__token__"):
+        if service == {host!r} and username in (None, "__token__"):
             return SimpleCredential("__token__", {token!r})
         return None
 
@@ -104,8 +105,7 @@ class TestKeyringAfterTheChallenge:
                             env=with_keyring(vault))
         assert result.returncode == 0, result.stdout + result.stderr + registry.log_tail()
         assert installed(target)
-        assert any(line.endswith(" __token__") and vault["host"] in line
-                   for line in asked(vault)), asked(vault)
+        assert f"{vault['host']} __token__" in asked(vault)
         # it read the page without a password first, was challenged, then came back
         assert statuses(registry, since, f"/vault/simple/{NAME}/")[:2] == ["401", "200"]
 
@@ -119,8 +119,7 @@ class TestKeyringAfterTheChallenge:
         assert result.returncode == 0, result.stdout + result.stderr + registry.log_tail()
         assert installed(target)
         uv_asked = asked(vault)[before:]
-        assert any(line.endswith(" __token__") and vault["host"] in line
-                   for line in uv_asked), uv_asked
+        assert f"{vault['host']} __token__" in uv_asked
         # uv may ask the keyring for the index URL up front (it names a user), but sends
         # credentials to the files, outside that URL, only once they challenge it
         assert statuses(registry, since, "/vault/files/")[:2] == ["401", "200"]
