@@ -156,22 +156,22 @@ def _anonymous_list(request, org: str, ctype: str) -> HttpResponse:
     (both answer 404, which anonymous callers get as a challenge), and stores nothing for
     either: only a page that lists something is kept.
     """
-    generation = None
     if index_cache.shared():
         generation, page = _anonymous_lookup(request, org, ctype)
         if page is not None:
             return respond(request, page, public=True)
-    rows = _public_rows(org)
-    if not index_cache.shared():
-        # Other processes' writes cannot reach a process-local cache: the key names the rows.
-        visibility_class = "anon:" + index_cache.digest_part(repr(rows))
-        generation = index_cache.root_generation(org)
-    elif generation is None:
-        # None was current when the rows were read: the page is built from rows read again
-        # under the one taken now.
-        visibility_class, generation, rows = "anon", index_cache.root_generation(org), None
+        visibility_class, rows = "anon", _public_rows(org)
+        if generation is None:
+            # None was current when the rows were read: the page is built from rows read
+            # again under the one taken now.
+            generation, rows = index_cache.root_generation(org), None
     else:
-        visibility_class = "anon"
+        # Other processes' writes cannot reach a process-local cache: the key names the rows.
+        rows = _public_rows(org)
+        visibility_class = "anon:" + index_cache.digest_part(repr(rows))
+        generation, page = index_cache.root_lookup(org, visibility_class, ctype, create=True)
+        if page is not None:
+            return respond(request, page, public=True)
     page = index_cache.page_built(
         generation, index_cache.root_page_key(org, visibility_class, ctype),
         lambda: _root_page(rows or _public_rows(org), org, ctype))

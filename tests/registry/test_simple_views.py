@@ -285,6 +285,19 @@ class TestHotPath:
         with django_assert_max_num_queries(2):
             assert client.get("/secret/simple/hidden/", **basic_auth(secret)).status_code == 200
 
+    @pytest.mark.parametrize("shared", [True, False])
+    def test_a_cached_anonymous_root_is_not_built_again(self, client, public_project, settings,
+                                                        monkeypatch, shared):
+        from registry.views import simple as views
+
+        settings.INDEX_CACHE_SHARED = shared
+        builds = []
+        real = views._root_page
+        monkeypatch.setattr(views, "_root_page", lambda *a: builds.append(a) or real(*a))
+        first = get_json(client, "/acme/simple/")
+        again = get_json(client, "/acme/simple/")
+        assert again.content == first.content and len(builds) == 1
+
     def test_cached_anonymous_root_costs_one_query(self, client, public_project,
                                                    django_assert_num_queries):
         for n in range(5):
