@@ -5,7 +5,9 @@ generation, its org another (for the root pages). A write deletes both keys, at 
 after its transaction commits, so every value built before it becomes unreachable. A reader
 takes the generation before it reads the database, so a value built from rows older than a
 write is never stored under a generation that follows that write. Generations are fresh
-timestamps in microseconds, never reused.
+timestamps in microseconds, never reused. Looking up writes nothing: only a reader about to
+store what it read takes a generation, so names nobody may read (or that do not exist) leave
+no key behind.
 
 A hit is ONE round trip (``get_many``): the generation, the project's facts (``Route``) and the
 finished page together, so an unchanged page costs no SQL for anonymous callers.
