@@ -6,12 +6,13 @@ from django.views.decorators.http import require_safe
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from accounts.authentication import AuthenticationFailed
+from accounts.authentication import AuthenticationFailed, principal_from_request
 from accounts.capabilities import Capability
 from accounts.models import Organization
+from accounts.selectors import org_get
 from registry.models import Project
 from registry.permissions import can
-from registry.selectors import files_published, project_get, projects_readable
+from registry.selectors import files_published, project_get, projects_public, projects_readable
 from registry.storage import url_path
 from registry.views.common import auth_error, resolve
 
@@ -52,10 +53,20 @@ def _readable(request, org, project):
 @require_safe
 def org_home(request, org):
     try:
-        organisation, principal = resolve(request, org)
+        principal = principal_from_request(request)
     except AuthenticationFailed as exc:
         return auth_error(exc)
-    projects = projects_readable(principal, organisation).order_by("normalized_name")
+    if principal.is_anonymous:
+        # One query either way, and an org with nothing public answers as no org at all.
+        projects = list(projects_public(org).select_related("org").order_by("normalized_name"))
+        if not projects:
+            raise Http404("No such organisation.")
+        organisation = projects[0].org
+    else:
+        organisation = org_get(org)
+        if organisation is None:
+            raise Http404("No such organisation.")
+        projects = projects_readable(principal, organisation).order_by("normalized_name")
     return render(request, "registry/org.html", {"org": organisation, "projects": projects})
 
 

@@ -22,7 +22,7 @@ from accounts.models import Membership
 from accounts.principals import ANONYMOUS, Principal
 from registry.models import ProjectGrant, ProjectStatus
 from registry.permissions import can, can_create_project, org_capabilities
-from registry.selectors import projects_readable
+from registry.selectors import projects_public, projects_readable
 from tests.factories import (
     OrgFactory,
     ProjectFactory,
@@ -280,6 +280,13 @@ class TestProjectMatrix:
             assert (project in listed) is readable, project.name
             in_index = readable and project.status != ProjectStatus.QUARANTINED
             assert (project in index) is in_index, project.name
+
+    def test_the_anonymous_listing_by_slug_agrees(self):
+        world = build_world()
+        public = set(projects_public("orga"))
+        assert public == set(projects_readable(ANONYMOUS, world.org))
+        assert {p.name for p in public} == {"public-u-active", "public-r-active"}
+        assert not projects_public("orgb").exists() and not projects_public("nobody").exists()
 
 
 @pytest.mark.django_db
