@@ -72,8 +72,8 @@ def projects_readable(principal: Principal, org: Organization, *,
 def projects_public(org_slug: str) -> QuerySet[Project]:
     """What ``projects_readable`` gives an anonymous caller, by the org's slug: one query,
     the same for an unknown org (nothing) as for an org with nothing public."""
-    return Project.objects.filter(org__slug=org_slug).filter(
-        _visible(ANONYMOUS), ~Q(status=ProjectStatus.QUARANTINED))
+    return Project.objects.filter(org__slug=org_slug, visibility=Visibility.PUBLIC).filter(
+        ~Q(status=ProjectStatus.QUARANTINED))
 
 
 def project_get(org: Organization, normalized_name: str) -> Project | None:
