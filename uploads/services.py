@@ -97,7 +97,9 @@ def upload_stage(*, org, principal: Principal, project_name: str, create_project
 
     Raises StagingFailed, having removed the staged copy, when storage or the database fails.
     """
-    staged_name = f"{uuid.uuid4().hex}-{filename}"
+    # A random name with the file's kind: the filename itself is on the row, and a staged
+    # name must fit where the longest accepted filename would not beside a prefix.
+    staged_name = uuid.uuid4().hex + (".whl" if form.filetype == "bdist_wheel" else ".tar.gz")
     try:
         # The received temporary file itself: a local disk moves it into place.
         staged_name = staging().save(staged_name, content)

@@ -29,8 +29,9 @@ def reply(status: int, messages=(), retry_after: int | None = None) -> HttpRespo
         first += f" (and {len(messages) - 1} more problem{'s' if len(messages) > 2 else ''})"
     body = "\n".join(messages) + "\n" if messages else "OK\n"
     response = HttpResponse(body, status=status, content_type="text/plain; charset=utf-8")
-    # A status line is ASCII on the wire; the body keeps the exact (UTF-8) text.
-    response.reason_phrase = " ".join(first.split())[:1000].encode("ascii", "replace").decode()
+    # A status line is printable ASCII on the wire; the body keeps the exact (UTF-8) text.
+    line = " ".join(first.split())[:1000].encode("ascii", "replace").decode()
+    response.reason_phrase = "".join(ch if ch.isprintable() else "?" for ch in line)
     if retry_after:
         response["Retry-After"] = str(retry_after)
     return response
@@ -81,13 +82,29 @@ def _receive(org, principal, received: multipart.Form):
         limit = limits.stream_limit(org) / (1024 * 1024)
         return reply(413, (f"File too large. Limit is {limit:g} MiB.",))
     form = validation.check_form(fields)
-    if not form.ok:
+    if any(p.field == ":action" for p in form.problems):  # not an upload: nothing else matters
         status = 410 if any(p.code in GONE_CODES for p in form.problems) else 400
         return reply(status, [p.message for p in form.problems])
     content = received.content
+    # Every problem the request itself shows, in one answer; the archive's own are the
+    # worker's, once the request is sound.
+    problems = list(form.problems)
+    if content is not None:
+        problems += validation.check_filename(received.filename, filetype=form.filetype,
+                                              name=form.name, version=form.version)
+        problems += _digest_problems(form.digests, content.digests)
+    if problems:
+        return reply(400, [p.message for p in problems])
     if content is None:
         return reply(400, ("Upload payload does not have a file.",))
     return _authorised(org, principal, form, content, received)
+
+
+def _digest_problems(sent: dict, computed: dict) -> list[validation.Problem]:
+    return [validation.Problem(
+        "digest-mismatch", f"The {algorithm} digest supplied does not match a digest "
+        "calculated from the uploaded file.", algorithm)
+        for algorithm, digest in sent.items() if digest != computed[algorithm]]
 
 
 def _authorised(org, principal, form, content, received):
@@ -96,7 +113,7 @@ def _authorised(org, principal, form, content, received):
     # one round trip (accounts.statements.pipeline).
     with statements.pipeline() as pipe:
         named = project_named_later(pipe, org.pk, normalized)
-        history = replays.earlier_of_later(pipe, org_id=org.pk, filename=content.name,
+        history = replays.earlier_of_later(pipe, org_id=org.pk, filename=received.filename,
                                            blake2_256=content.digests["blake2_256"])
     project, known = named.value, history.value
     if project is not None:
@@ -122,25 +139,14 @@ def _authorised(org, principal, form, content, received):
 
 
 def _checked(org, principal, form, content, received, project, known):
-    filename = content.name
-    problems = list(validation.check_filename(filename, filetype=form.filetype,
-                                              name=form.name, version=form.version))
-    digests = content.digests
-    for algorithm, sent in form.digests.items():
-        if sent != digests[algorithm]:
-            problems.append(validation.Problem(
-                "digest-mismatch",
-                f"The {algorithm} digest supplied does not match a digest calculated "
-                f"from the uploaded file.", algorithm))
     if content.size > limits.max_file_size(org, project):
         limit = limits.max_file_size(org, project) / (1024 * 1024)
         return reply(413, (f"File too large. Limit for project '{form.name}' is "
                            f"{limit:g} MiB.",))
-    if problems:
-        return reply(400, [p.message for p in problems])
     # The size totals and the one-sdist rule are checked by the worker, under the org lock,
     # where they are exact.
-    return _staged(org, principal, form, content, received, project, filename, digests, known)
+    return _staged(org, principal, form, content, received, project, received.filename,
+                   content.digests, known)
 
 
 def _staged(org, principal, form, content, received, project, filename, digests, known):

@@ -10,7 +10,7 @@ from registry.models import File, FilenameRecord, ProhibitedName, Project, Relea
 from tests.conftest import basic_auth
 from tests.corpus import build_sdist, build_wheel
 from tests.factories import OrgFactory, ProjectFactory, member, token_for
-from tests.uploads.uploading import form_for, post, stored_names
+from tests.uploads.uploading import form_for, post, post_named, stored_names
 from uploads import services
 from uploads.models import Upload
 
@@ -139,6 +139,28 @@ class TestProtocol:
         assert response.status_code == 400
         assert "sha256 digest supplied does not match" in response.reason_phrase
         assert not Project.objects.exists() and stored_names() == set()
+
+    def test_every_problem_of_the_request_in_one_answer(self, acme, tmp_path):
+        org, token = acme
+        path = build_wheel(tmp_path, "pkg", "1.0")
+        form = form_for(path, "pkg", "1.0", metadata_version=None, sha256_digest="0" * 64)
+        response = post_named(org, token, path, form, "../pkg-1.0-py3-none-any.whl")
+        assert response.status_code == 400
+        lines = response.content.decode().splitlines()
+        assert lines[0].startswith("Metadata-Version is required")
+        assert any("carries a path" in line for line in lines[1:]), lines
+        assert any("sha256 digest supplied does not match" in line for line in lines), lines
+        assert response.reason_phrase.endswith("(and 2 more problems)")
+        assert not Upload.objects.exists()
+
+    def test_a_filename_for_another_version_is_told_with_the_form_problems(
+            self, acme, tmp_path):
+        org, token = acme
+        path = build_wheel(tmp_path, "pkg", "1.0")
+        response = post(org, token, path, form_for(path, "pkg", "2.0", summary="a\nb"))
+        lines = response.content.decode().splitlines()
+        assert response.status_code == 400 and len(lines) == 2, lines
+        assert "'summary' must be a single line" in lines[0] and "has version '1.0'" in lines[1]
 
     def test_form_name_must_match_the_file(self, acme, tmp_path):
         org, token = acme
