@@ -1,7 +1,7 @@
 """``POST /{org}/legacy/``: the upload endpoint twine, uv, hatch, poetry, pdm and flit use."""
 
 from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from packaging.utils import canonicalize_name
 
@@ -37,9 +37,11 @@ def reply(status: int, messages=(), retry_after: int | None = None) -> HttpRespo
     return response
 
 
+@csrf_exempt  # upload clients carry no CSRF cookie; the endpoint itself is exempt too
 def legacy_redirect(request, org):
     response = HttpResponse(status=308)
-    response["Location"] = f"/{org}/legacy/"
+    # Absolute: uv follows no relative Location, and twine quotes it as the URL to use.
+    response["Location"] = request.build_absolute_uri(f"/{org}/legacy/")
     return response
 
 
@@ -52,8 +54,7 @@ def upload(request, org):
         found = limits.org_for_upload_later(pipe, org)
         read_ahead = token_read_ahead(pipe, request)
     organisation = found.value
-    if organisation is None:
-        raise Http404("No such organisation.")
+    # Credentials first: without a valid token nobody learns whether the org exists.
     try:
         principal = principal_from_request(request, allow_session=False, read_ahead=read_ahead)
     except AuthenticationFailed as exc:
@@ -66,6 +67,9 @@ def upload(request, org):
                                "the token as the password.",))
         response["WWW-Authenticate"] = 'Basic realm="wheelhouse"'
         return response
+    if organisation is None:
+        return reply(404, (f"There is no organisation '{org}' here; check the upload URL "
+                           "(/ORG/legacy/).",))
     try:
         received = multipart.form_read(request, max_file_size=limits.stream_limit(organisation))
     except multipart.FormError as exc:

@@ -47,7 +47,18 @@ class TestHappyPath:
         path = build_wheel(tmp_path, "pkg", "1.0")
         response = post(org, token, path, form_for(path, "pkg", "1.0"),
                         url=f"/{org.slug}/legacy")
-        assert response.status_code == 308 and response["Location"] == "/acme/legacy/"
+        assert response.status_code == 308
+        assert response["Location"] == "http://testserver/acme/legacy/"
+
+    @pytest.mark.parametrize("url", ["/acme/legacy", "/acme/legacy/"])
+    def test_no_csrf_cookie_is_asked_for(self, acme, tmp_path, url):
+        # Upload clients send no CSRF cookie; Django's test client skips the check unless told.
+        _org, token = acme
+        path = build_wheel(tmp_path, "pkg", "1.0")
+        with open(path, "rb") as handle:
+            response = Client(enforce_csrf_checks=True).post(
+                url, {**form_for(path, "pkg", "1.0"), "content": handle}, **basic_auth(token))
+        assert response.status_code == (308 if url == "/acme/legacy" else 200)
 
 
 class TestAuth:
@@ -69,18 +80,22 @@ class TestAuth:
         assert response.status_code == 401
         assert not Project.objects.exists()
 
-    def test_an_unknown_org_is_404_before_a_malformed_header_is_refused(self, acme, tmp_path):
-        from django.test import Client
-
+    def test_credentials_are_judged_before_the_org_is_looked_for(self, acme, tmp_path):
+        # An anonymous caller or bad credentials learn nothing of which orgs exist.
         org, _ = acme
         path = build_wheel(tmp_path, "pkg", "1.0")
         malformed = {"HTTP_AUTHORIZATION": "Basic not-base64!"}
-        with open(path, "rb") as handle:
-            form = {**form_for(path, "pkg", "1.0"), "content": handle}
-            assert Client().post("/nobody/legacy/", form, **malformed).status_code == 404
-            handle.seek(0)
-            response = Client().post(f"/{org.slug}/legacy/", form, **malformed)
-        assert response.status_code == 401 and "Malformed" in response.reason_phrase
+        answers = []
+        for slug in ("nobody", org.slug):
+            for headers in ({}, malformed, basic_auth("whk_notarealtoken")):
+                with open(path, "rb") as handle:
+                    form = {**form_for(path, "pkg", "1.0"), "content": handle}
+                    response = Client().post(f"/{slug}/legacy/", form, **headers)
+                answers.append((response.status_code, response.reason_phrase,
+                                response.content, response["WWW-Authenticate"]))
+        assert answers[:3] == answers[3:]
+        assert [status for status, *_ in answers[:3]] == [401, 401, 401]
+        assert "Malformed" in answers[1][1]
 
     def test_after_too_many_failures_even_the_right_token_waits(self, acme, tmp_path):
         # The token's row is read with the org, but the failure count is checked first.
@@ -119,10 +134,16 @@ class TestAuth:
         path = build_wheel(tmp_path, "allowed", "1.0")
         assert post(org, scoped, path, form_for(path, "allowed", "1.0")).status_code == 200
 
-    def test_unknown_org_is_404(self, tmp_path):
-        org = OrgFactory.build(slug="ghost")
+    def test_unknown_org_is_a_plain_404_that_says_so(self, acme, tmp_path):
+        _org, token = acme
+        ghost = OrgFactory.build(slug="ghost")
         path = build_wheel(tmp_path, "pkg", "1.0")
-        assert post(org, "whk_x", path, form_for(path, "pkg", "1.0")).status_code == 404
+        response = post(ghost, token, path, form_for(path, "pkg", "1.0"))
+        assert response.status_code == 404
+        assert response["Content-Type"] == "text/plain; charset=utf-8"
+        message = "There is no organisation 'ghost' here; check the upload URL (/ORG/legacy/)."
+        assert response.reason_phrase == message
+        assert response.content.decode() == message + "\n"
 
 
 class TestProtocol:
