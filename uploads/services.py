@@ -20,10 +20,16 @@ from accounts.principals import Principal
 from registry.storage import staging
 from uploads import notify, replays, validation
 from uploads.models import Upload, UploadStatus
-from uploads.publish import CONFLICT, finish, upload_inputs, upload_process
+from uploads.publish import (
+    CONFLICT,
+    finish,
+    not_allowed_message,
+    upload_inputs,
+    upload_process,
+)
 from uploads.validation.names import CONFUSABLES, name_skeleton
 
-__all__ = ["StagingFailed", "stale_after", "upload_earlier", "upload_expire", "upload_fail",
+__all__ = ["StagingFailed", "not_allowed_message", "stale_after", "upload_earlier", "upload_expire", "upload_fail",
            "new_project_problems", "upload_known", "upload_process", "upload_stage",
            "upload_wait"]
 

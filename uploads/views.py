@@ -13,8 +13,8 @@ from accounts.authentication import (
 )
 from accounts.capabilities import Capability
 from accounts.ratelimit import RateLimited, rate_hit
-from registry.models import ProjectStatus
-from registry.permissions import can, can_create_project
+from registry.models import Project, ProjectStatus
+from registry.permissions import can_create_project, project_capabilities
 from registry.selectors import project_named_later
 from uploads import limits, multipart, replays, services, validation
 from uploads.models import UploadStatus
@@ -120,17 +120,24 @@ def _authorised(org, principal, form, content, received):
         history = replays.earlier_of_later(pipe, org_id=org.pk, filename=received.filename,
                                            blake2_256=content.digests["blake2_256"])
     project, known = named.value, history.value
+    # Both questions are asked whether the project exists or not: a project the token cannot
+    # see is answered as a name that does not exist, and by the same reads.
+    creatable = can_create_project(principal, org, normalized)
     if project is not None:
         project.org = org
-    if project is not None and not can(principal, Capability.PROJECT_UPLOAD, project):
-        return reply(403, (f"The token is not allowed to upload to project '{form.name}'.",))
-    if project is not None and project.status == ProjectStatus.ARCHIVED:
-        return reply(400, (f"Project '{project.name}' is archived and accepts no new uploads; "
-                           "an org admin can unarchive it.",))
-    if project is None:
-        if not can_create_project(principal, org, normalized):
-            return reply(403, (f"The token is not allowed to upload to project '{form.name}' "
-                               f"(it does not exist and the token may not create it).",))
+    held = project_capabilities(principal, project or _unseen(org, normalized))
+    if project is not None:
+        if Capability.PROJECT_READ not in held:
+            return reply(403, (services.not_allowed_message(form.name),))
+        if Capability.PROJECT_UPLOAD not in held:
+            return reply(403, (f"The token is not allowed to upload to project "
+                               f"'{form.name}'.",))
+        if project.status == ProjectStatus.ARCHIVED:
+            return reply(400, (f"Project '{project.name}' is archived and accepts no new "
+                               "uploads; an org admin can unarchive it.",))
+    elif not creatable:
+        return reply(403, (services.not_allowed_message(form.name),))
+    else:
         try:
             rate_hit("project_create", principal.cache_key)
         except RateLimited as exc:
@@ -140,6 +147,13 @@ def _authorised(org, principal, form, content, received):
         if problems:
             return reply(400, [p.message for p in problems])
     return _checked(org, principal, form, content, received, project, known)
+
+
+def _unseen(org, normalized: str) -> Project:
+    """A stand-in for a name no project has, decided on (and the answer dropped) only so that
+    it costs what deciding on a project that exists does. No row has the id 0."""
+    return Project(pk=0, org=org, name=normalized, normalized_name=normalized,
+                   visibility=org.default_visibility)
 
 
 def _checked(org, principal, form, content, received, project, known):
