@@ -13,6 +13,7 @@ from accounts.authentication import (
 )
 from accounts.capabilities import Capability
 from accounts.ratelimit import RateLimited, rate_hit
+from registry import services as registry_services
 from registry.models import Project, ProjectStatus
 from registry.permissions import can_create_project, project_capabilities
 from registry.selectors import project_named_later
@@ -143,7 +144,8 @@ def _authorised(org, principal, form, content, received):
         except RateLimited as exc:
             return reply(429, (f"Too many new projects; retry in {exc.retry_after} seconds.",),
                          retry_after=exc.retry_after)
-        problems = services.new_project_problems(org=org, name=form.name)
+        problems = registry_services.project_name_problems(org=org, name=form.name,
+                                                           principal=principal)
         if problems:
             return reply(400, [p.message for p in problems])
     return _checked(org, principal, form, content, received, project, known)

@@ -10,8 +10,9 @@ from packaging.utils import (
 )
 from packaging.version import Version
 
+from registry.names import escaped_name, normalize_name
+
 from .core_metadata import short
-from .names import escaped_name, normalize_name
 from .results import Problem
 
 # A file is stored under its own name, and a wheel's PEP 658 metadata beside it under the name

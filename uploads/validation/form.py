@@ -7,8 +7,9 @@ from collections.abc import Mapping, Sequence
 
 from packaging.version import Version
 
+from registry.names import name_syntax_problem
+
 from .core_metadata import check_raw_metadata, short
-from .names import is_valid_name
 from .results import FormResult, Problem
 
 FILE_FIELDS_KEY = "__file_fields__"
@@ -107,12 +108,9 @@ def _name(values: dict[str, list[str]]) -> tuple[str | None, list[Problem]]:
         return None, problems
     if name is None:
         return None, [Problem("name-missing", "The project name is required.", "name")]
-    if not is_valid_name(name):
-        message = (
-            f"Invalid project name '{short(name)}': it must start and end with a letter or "
-            "digit and contain only ASCII letters, digits, '.', '_' and '-'."
-        )
-        return None, [Problem("name-invalid", message, "name")]
+    invalid = name_syntax_problem(name)
+    if invalid is not None:
+        return None, [Problem(invalid.code, invalid.message, "name")]
     return name, []
 
 

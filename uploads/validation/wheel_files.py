@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 from packaging.tags import InvalidTag, Tag, parse_tag
 
+from registry.names import is_valid_name
+
 from .core_metadata import short
-from .names import is_valid_name
 from .results import Problem
 
 # sha256 or stronger, as the wheel spec requires; md5 and sha1 are refused.
