@@ -64,6 +64,8 @@ HOSTILE = {
         f"{TOP}/hard", type=tarfile.LNKTYPE, linkname="/etc/passwd")]),
     "tar device": lambda d: B.sdist(d, extra=[B.tar_member(
         f"{TOP}/dev", type=tarfile.CHRTYPE, devmajor=1, devminor=3)]),
+    "console script path": lambda d: B.wheel(
+        d, entry_points=b"[console_scripts]\n../../x = demo_pkg:main\n"),
     "zip and tar at once": _polyglot,
     "zip framing": _framing,
     "not a zip": lambda d: _garbage(d, "demo_pkg-1.0-py3-none-any.whl"),
@@ -87,6 +89,15 @@ def test_hostile_archive_is_refused_and_leaves_nothing(acme, tmp_path, kind):
     assert Upload.objects.get().status == UploadStatus.REJECTED
     assert stored_names() == set() and leftovers() == []
     assert not Project.objects.exists() and not File.objects.exists()
+
+
+def test_a_console_script_path_is_refused_with_a_message(acme, tmp_path):
+    org, token = acme
+    response = upload(org, token, HOSTILE["console script path"](tmp_path), "demo-pkg", "1.0")
+    assert response.status_code == 400
+    assert response.reason_phrase == (
+        "Invalid script name '../../x' in [console_scripts]: a command name holds only "
+        "letters, digits, '_', '.' and '-', and is not '.' or '..'.")
 
 
 def test_the_web_side_never_decompresses(acme, tmp_path, monkeypatch, settings):

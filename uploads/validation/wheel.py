@@ -8,6 +8,7 @@ import zipfile
 from packaging.utils import canonicalize_name, parse_wheel_filename
 from packaging.version import Version
 
+from .entry_points import entry_point_problems
 from .members import (
     CHUNK,
     CORRUPT_ERRORS,
@@ -23,7 +24,6 @@ from .results import Limits, Problem
 from .wheel_files import (
     RecordRow,
     encode_digest,
-    entry_point_problems,
     new_hasher,
     parse_record,
     record_problems,

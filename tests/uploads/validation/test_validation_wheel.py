@@ -360,3 +360,64 @@ class TestEntryPoints:
         problem = only(check_wheel(path))
         assert problem.code == "entry-points-invalid"
         assert "cannot be parsed" in problem.message
+
+
+class TestEntryPointsSpecification:
+    """The Entry points specification, and PyPI's rule that a script is a bare command name."""
+
+    def check(self, build, check_wheel, tmp_path, text: bytes):
+        return check_wheel(build.wheel(tmp_path, entry_points=text))
+
+    @pytest.mark.parametrize("group", [b"console_scripts", b"gui_scripts"])
+    @pytest.mark.parametrize("name", [b"../../x", b"/usr/bin/python3", b"bin/x", b"a\\b",
+                                      b"C:\\x", b"..", b".", b"two words", b"x;y", b"$(x)"])
+    def test_a_script_name_is_a_bare_command_name(self, build, check_wheel, tmp_path, group,
+                                                  name):
+        text = b"[" + group + b"]\n" + name + b" = demo_pkg.cli:main\n"
+        problem = only(self.check(build, check_wheel, tmp_path, text))
+        assert problem.code == "entry-points-invalid"
+        assert problem.message == (
+            f"Invalid script name '{name.decode()}' in [{group.decode()}]: a command name "
+            "holds only letters, digits, '_', '.' and '-', and is not '.' or '..'.")
+
+    @pytest.mark.parametrize("name", [b"demo", b"demo-cli", b"demo.py", b"demo_3.12", b"\xc3\xa9"])
+    def test_plain_script_names_pass(self, build, check_wheel, tmp_path, name):
+        text = b"[console_scripts]\n" + name + b" = demo_pkg.cli:main\n"
+        assert self.check(build, check_wheel, tmp_path, text).ok
+
+    def test_names_in_other_groups_are_the_application_s(self, build, check_wheel, tmp_path):
+        text = b"[demo.plugins]\n../x = demo_pkg:a\nwith space = demo_pkg:b\nC:/x = demo_pkg:c\n"
+        assert self.check(build, check_wheel, tmp_path, text).ok
+
+    @pytest.mark.parametrize("value", [b"demo-pkg.cli:main", b"demo..cli:main", b".demo:main",
+                                       b"demo:main:x", b"demo:main.", b"demo/cli:main",
+                                       b"../../x:main", b"demo:ma in", b"demo:"])
+    def test_an_object_reference_is_identifiers_and_one_colon(self, build, check_wheel,
+                                                               tmp_path, value):
+        text = b"[demo.plugins]\ndemo = " + value + b"\n"
+        problem = only(self.check(build, check_wheel, tmp_path, text))
+        assert problem.code == "entry-points-invalid"
+        assert "expected 'module.sub:attr [extras]'" in problem.message
+
+    @pytest.mark.parametrize("value", [b"demo", b"demo.cli", b"demo.cli:main.attr",
+                                       b"d\xc3\xa9mo:main", b"demo : main", b"demo:main [x, y]"])
+    def test_well_formed_object_references_pass(self, build, check_wheel, tmp_path, value):
+        text = b"[demo.plugins]\ndemo = " + value + b"\n"
+        assert self.check(build, check_wheel, tmp_path, text).ok
+
+    @pytest.mark.parametrize("group", [b"demo-plugins", b"demo..x", b".demo", b"demo."])
+    def test_group_names_follow_the_specification(self, build, check_wheel, tmp_path, group):
+        text = b"[" + group + b"]\ndemo = demo_pkg:main\n"
+        problem = only(self.check(build, check_wheel, tmp_path, text))
+        assert problem.message == f"Invalid entry point group '{group.decode()}'."
+
+    def test_a_default_section_is_a_group_like_any_other(self, build, check_wheel, tmp_path):
+        # Python's INI reader would merge [DEFAULT] into every group; installers do not.
+        text = b"[DEFAULT]\n../x = demo_pkg:a\n[console_scripts]\ndemo = demo_pkg:main\n"
+        assert self.check(build, check_wheel, tmp_path, text).ok
+
+    def test_every_problem_is_listed(self, build, check_wheel, tmp_path):
+        text = (b"[console_scripts]\n../a = demo_pkg:main\n../b = demo_pkg:main\n"
+                b"c = not-a-module:main\n")
+        report = self.check(build, check_wheel, tmp_path, text)
+        assert codes(report) == ["entry-points-invalid"] * 3
