@@ -3,6 +3,7 @@
 import io
 import stat
 import zipfile
+import zlib
 
 import pytest
 
@@ -233,12 +234,13 @@ class TestZipBombs:
         assert "100 times" in problem.message
 
     def test_declared_sizes_are_not_trusted(self, build, check_wheel, tmp_path):
-        # Both headers claim 10 bytes; reading stops there and the CRC gives the lie away.
+        # Both headers claim 10 bytes; the stream is read one byte past them, which gives
+        # the lie away.
         lying = build.RawMember(b"demo_pkg/x.py", bytes(5000), method=8, declared_size=10)
         report = check_wheel(write(tmp_path, build.raw_zip([*build.good_raw_members(), lying])))
         problem = only(report)
         assert problem.code == "archive-corrupt"
-        assert "CRC" in problem.message
+        assert "'demo_pkg/x.py' inflates past the 10 bytes" in problem.message
 
     def test_small_repetitive_wheels_are_not_bombs(self, build, check_wheel, tmp_path):
         assert check_wheel(build.wheel(tmp_path, files={"demo_pkg/z.bin": bytes(500_000)})).ok
@@ -421,3 +423,64 @@ class TestEntryPointsSpecification:
                 b"c = not-a-module:main\n")
         report = self.check(build, check_wheel, tmp_path, text)
         assert codes(report) == ["entry-points-invalid"] * 3
+
+
+class TestMemberData:
+    """A member is read from its data with the sizes and CRC-32 its headers declare: readers
+    that trust the headers and readers that follow the compressed stream must get the same
+    bytes, or the archive is refused as corrupt, naming the member."""
+
+    MODULE = b"VALUE = 1\n"
+    HIDDEN = b"import os; os.system('touch /tmp/owned')\n" * 40
+
+    def refused(self, build, check_wheel, tmp_path, member):
+        problem = only(check_wheel(write(tmp_path, build.raw_zip(build.good_raw_members(member)))))
+        assert problem.code == "archive-corrupt"
+        assert "'demo_pkg/__init__.py'" in problem.message
+        return problem.message
+
+    def test_a_deflate_stream_that_inflates_past_its_declared_size(self, build, check_wheel,
+                                                                    tmp_path):
+        member = build.RawMember(b"demo_pkg/__init__.py", self.MODULE + self.HIDDEN, method=8,
+                                 declared_size=len(self.MODULE),
+                                 declared_crc=zlib.crc32(self.MODULE))
+        message = self.refused(build, check_wheel, tmp_path, member)
+        assert "inflates past the 10 bytes its headers declare" in message
+
+    def test_a_deflate_stream_that_ends_before_its_declared_size(self, build, check_wheel,
+                                                                 tmp_path):
+        member = build.RawMember(b"demo_pkg/__init__.py", self.MODULE, method=8,
+                                 declared_size=len(self.MODULE) + 5)
+        message = self.refused(build, check_wheel, tmp_path, member)
+        assert "ends before the 15 bytes its headers declare" in message
+
+    @pytest.mark.parametrize("method", [0, 8])
+    def test_a_crc_that_does_not_match(self, build, check_wheel, tmp_path, method):
+        member = build.RawMember(b"demo_pkg/__init__.py", self.MODULE, method=method,
+                                 declared_crc=zlib.crc32(b"something else"))
+        message = self.refused(build, check_wheel, tmp_path, member)
+        assert "does not match its CRC-32" in message
+
+    def test_bytes_after_the_end_of_the_deflate_stream(self, build, check_wheel, tmp_path):
+        member = build.RawMember(b"demo_pkg/__init__.py", self.MODULE, method=8,
+                                 payload=build.deflated(self.MODULE) + self.HIDDEN)
+        message = self.refused(build, check_wheel, tmp_path, member)
+        assert "has data after the end of its compressed stream" in message
+
+    def test_a_stored_member_whose_data_is_longer_than_declared(self, build, check_wheel,
+                                                                 tmp_path):
+        member = build.RawMember(b"demo_pkg/__init__.py", self.MODULE + self.HIDDEN,
+                                 declared_size=len(self.MODULE),
+                                 declared_crc=zlib.crc32(self.MODULE))
+        message = self.refused(build, check_wheel, tmp_path, member)
+        assert "stored uncompressed in 1650 bytes, but declares 10" in message
+
+    def test_a_truncated_deflate_stream(self, build, check_wheel, tmp_path):
+        member = build.RawMember(b"demo_pkg/__init__.py", self.MODULE + self.HIDDEN, method=8,
+                                 payload=build.deflated(self.MODULE + self.HIDDEN)[:-8])
+        message = self.refused(build, check_wheel, tmp_path, member)
+        assert "is cut short: its compressed data ends before its stream does" in message
+
+    def test_members_built_byte_by_byte_that_agree_pass(self, build, check_wheel, tmp_path):
+        member = build.RawMember(b"demo_pkg/__init__.py", self.MODULE + self.HIDDEN, method=8)
+        assert check_wheel(write(tmp_path, build.raw_zip(build.good_raw_members(member)))).ok
