@@ -351,3 +351,25 @@ class TestProjectState:
         assert codes == [200, 200, 429]
         assert int(response["Retry-After"]) > 0
         assert not Project.objects.filter(normalized_name="third-one").exists()
+
+
+class TestFieldLengths:
+    """Values longer than the registry keeps answer 400 with the limit, never 503."""
+
+    def test_a_version_longer_than_100_characters(self, acme, tmp_path):
+        org, token = acme
+        version = "1" + ".0" * 60
+        path = build_wheel(tmp_path, "pkg", version)
+        response = post(org, token, path, form_for(path, "pkg", version))
+        assert response.status_code == 400, response.content
+        assert response.reason_phrase == (
+            f"Invalid version '{version[:77]}...': it has 121 characters; the limit is 100.")
+        assert not Upload.objects.exists()
+
+    def test_a_pyversion_longer_than_100_characters(self, acme, tmp_path):
+        org, token = acme
+        path = build_wheel(tmp_path, "pkg", "1.0")
+        response = post(org, token, path, form_for(path, "pkg", "1.0", pyversion="py3" * 40))
+        assert response.status_code == 400, response.content
+        assert "it has 120 characters; the limit is 100" in response.reason_phrase
+        assert not Upload.objects.exists()

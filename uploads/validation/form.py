@@ -13,6 +13,9 @@ from .core_metadata import check_raw_metadata, short
 from .results import FormResult, Problem
 
 FILE_FIELDS_KEY = "__file_fields__"
+# What the registry keeps of a release's version and of a file's python version.
+MAX_VERSION_LENGTH = 100
+MAX_PYVERSION_LENGTH = 100
 FILETYPES = ("sdist", "bdist_wheel")
 _DIGESTS = {
     "md5": ("md5_digest", re.compile(r"^[0-9a-f]{32}$")),
@@ -131,6 +134,10 @@ def _version(values: dict[str, list[str]]) -> tuple[str | None, list[Problem]]:
     if version.local is not None:
         message = f"Invalid version '{short(text)}': local versions are not allowed."
         return None, [Problem("version-local", message, "version")]
+    if len(str(version)) > MAX_VERSION_LENGTH:
+        message = (f"Invalid version '{short(text)}': it has {len(str(version))} characters; "
+                   f"the limit is {MAX_VERSION_LENGTH}.")
+        return None, [Problem("version-too-long", message, "version")]
     return str(version), []
 
 
@@ -147,6 +154,10 @@ def _filetype(values: dict[str, list[str]]) -> tuple[str | None, list[Problem]]:
 
 def _pyversion_problems(values: dict[str, list[str]], filetype: str | None) -> list[Problem]:
     pyversion, problems = _single(values, "pyversion")
+    if pyversion is not None and len(pyversion) > MAX_PYVERSION_LENGTH:
+        message = (f"Invalid pyversion '{short(pyversion)}': it has {len(pyversion)} "
+                   f"characters; the limit is {MAX_PYVERSION_LENGTH}.")
+        problems.append(Problem("pyversion-invalid", message, "pyversion"))
     if filetype == "sdist" and pyversion not in (None, "source"):
         message = f"Invalid pyversion '{short(pyversion)}': an sdist's pyversion must be 'source'."
         problems.append(Problem("pyversion-invalid", message, "pyversion"))
