@@ -121,34 +121,33 @@ def _authorised(org, principal, form, content, received):
         history = replays.earlier_of_later(pipe, org_id=org.pk, filename=received.filename,
                                            blake2_256=content.digests["blake2_256"])
     project, known = named.value, history.value
-    # Both questions are asked whether the project exists or not: a project the token cannot
-    # see is answered as a name that does not exist, and by the same reads.
-    creatable = can_create_project(principal, org, normalized)
     if project is not None:
         project.org = org
-    held = project_capabilities(principal, project or _unseen(org, normalized))
-    if project is not None:
-        if Capability.PROJECT_READ not in held:
-            return reply(403, (services.not_allowed_message(form.name),))
-        if Capability.PROJECT_UPLOAD not in held:
-            return reply(403, (f"The token is not allowed to upload to project "
-                               f"'{form.name}'.",))
-        if project.status == ProjectStatus.ARCHIVED:
-            return reply(400, (f"Project '{project.name}' is archived and accepts no new "
-                               "uploads; an org admin can unarchive it.",))
-    elif not creatable:
-        return reply(403, (services.not_allowed_message(form.name),))
-    else:
-        try:
-            rate_hit("project_create", principal.cache_key)
-        except RateLimited as exc:
-            return reply(429, (f"Too many new projects; retry in {exc.retry_after} seconds.",),
-                         retry_after=exc.retry_after)
-        problems = registry_services.project_name_problems(org=org, name=form.name,
-                                                           principal=principal)
-        if problems:
-            return reply(400, [p.message for p in problems])
+    refusal = _project_refusal(org, principal, project, form.name)
+    if refusal is None and project is None:
+        refusal = _creation_refusal(org, principal, form.name)
+    if refusal is not None:
+        return refusal
     return _checked(org, principal, form, content, received, project, known)
+
+
+def _project_refusal(org, principal, project, name: str) -> HttpResponse | None:
+    """Why the token may not upload to ``project`` (None: no project has the name), if it
+    may not. A project it cannot see is answered as a name that does not exist, and both
+    questions are asked either way, so that the two take the same reads."""
+    normalized = canonicalize_name(name)
+    creatable = can_create_project(principal, org, normalized)
+    held = project_capabilities(principal, project or _unseen(org, normalized))
+    if project is None:
+        return None if creatable else reply(403, (services.not_allowed_message(name),))
+    if Capability.PROJECT_READ not in held:
+        return reply(403, (services.not_allowed_message(name),))
+    if Capability.PROJECT_UPLOAD not in held:
+        return reply(403, (f"The token is not allowed to upload to project '{name}'.",))
+    if project.status == ProjectStatus.ARCHIVED:
+        return reply(400, (f"Project '{project.name}' is archived and accepts no new "
+                           "uploads; an org admin can unarchive it.",))
+    return None
 
 
 def _unseen(org, normalized: str) -> Project:
@@ -156,6 +155,17 @@ def _unseen(org, normalized: str) -> Project:
     it costs what deciding on a project that exists does. No row has the id 0."""
     return Project(pk=0, org=org, name=normalized, normalized_name=normalized,
                    visibility=org.default_visibility)
+
+
+def _creation_refusal(org, principal, name: str) -> HttpResponse | None:
+    """Why the upload may not create project ``name``, if it may not."""
+    try:
+        rate_hit("project_create", principal.cache_key)
+    except RateLimited as exc:
+        return reply(429, (f"Too many new projects; retry in {exc.retry_after} seconds.",),
+                     retry_after=exc.retry_after)
+    problems = registry_services.project_name_problems(org=org, name=name, principal=principal)
+    return reply(400, [p.message for p in problems]) if problems else None
 
 
 def _checked(org, principal, form, content, received, project, known):
