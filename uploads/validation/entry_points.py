@@ -18,7 +18,9 @@ from .core_metadata import short
 from .results import Problem
 
 SCRIPT_GROUPS = frozenset({"console_scripts", "gui_scripts"})
-_GROUP_RE = re.compile(r"^\w+(\.\w+)*$")
+# Dotted words. The specification recommends plain identifiers, but groups with dashes are
+# in common use and only their consumer reads them, so dashes are allowed in a word.
+_GROUP_RE = re.compile(r"^[\w-]+(\.[\w-]+)*$")
 # The specification's recommended names, which PyPI requires for commands.
 _SCRIPT_NAME_RE = re.compile(r"^[\w.-]+$")
 _REFERENCE_RE = re.compile(r"^(?P<reference>[^\[\]]*?)\s*(?:\[(?P<extras>[^\[\]]*)\])?$")
