@@ -20,6 +20,7 @@ class ConfirmNameForm(forms.Form):
     def __init__(self, *args, expected: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.expected = expected
+        self.fields["name"].help_text = f"Type {expected} exactly as shown."
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()

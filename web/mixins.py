@@ -68,9 +68,10 @@ def capability_flags(*held: frozenset[Capability]) -> dict[str, bool]:
     return {capability.name: capability in caps for capability in Capability}
 
 
-def forbidden(request, message: str) -> HttpResponse:
+def forbidden(request, message: str, org: Organization | None = None) -> HttpResponse:
     """The 403 page: what was refused, in words; nothing was changed."""
-    return render(request, "web/forbidden.html", {"message": message}, status=403)
+    return render(request, "web/forbidden.html", {"message": message, "org": org},
+                  status=403)
 
 
 class _PageMixin:
@@ -92,7 +93,7 @@ class _PageMixin:
         self.resolve(**kwargs)
         needed = self.needed_capability(request.method)
         if needed is not None and needed not in self.capabilities:
-            return forbidden(request, self.forbidden_message(needed))
+            return forbidden(request, self.forbidden_message(needed), self.org)
         return super().dispatch(request, *args, **kwargs)
 
     def resolve(self, **kwargs) -> None:

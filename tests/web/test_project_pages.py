@@ -117,6 +117,15 @@ class TestWhatItShows:
         world.public.releases.all().delete()
         assert "No releases yet" in text_of(browse("anonymous").get("/acme/project/open-lib/"))
 
+    def test_the_readmes_empty_heading_links_are_skipped_by_keyboard_and_reader(self, browse,
+                                                                                 world):
+        world.new.description_html = ('<h1 id="user-content-x">X<a href="#user-content-x" '
+                                      'rel="nofollow"></a></h1>')
+        world.new.save()
+        body = browse("member").get(PAGE).content.decode()
+        assert ('<h1 id="user-content-x">X<a href="#user-content-x" rel="nofollow" '
+                'aria-hidden="true" tabindex="-1"></a></h1>') in body
+
     def test_the_raw_readme_until_it_is_rendered_then_the_html(self, browse, world):
         assert "# Billing" in text_of(browse("member").get(PAGE))
         world.new.description_html = "<h1>Billing rendered</h1>"

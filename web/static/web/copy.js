@@ -22,10 +22,10 @@
     button.hidden = false;
     button.addEventListener("click", function () {
       navigator.clipboard.writeText(source.textContent.trim()).then(function () {
-        var label = button.textContent;
-        button.textContent = "Copied";
+        // The label stays (it names what is copied); the colour and the status region tell.
+        button.setAttribute("data-copied", "");
         announce("Copied to the clipboard.");
-        window.setTimeout(function () { button.textContent = label; }, 1500);
+        window.setTimeout(function () { button.removeAttribute("data-copied"); }, 1500);
       }, function () {
         announce("Copying failed: select the text and copy it by hand.");
       });
