@@ -8,6 +8,7 @@ yank form is refused. Every page is checked with axe-core and, with
 """
 
 import hashlib
+import re
 import subprocess
 import sys
 
@@ -137,6 +138,9 @@ def test_a_developer_reads_yanks_and_pip_follows(registry, browser, ledger,  # n
         look_at(page, name)
     page.goto(f"{registry.url}/{ORG}/project/ledger/1.0/yank/")
     look_at(page, "release-yank")
+    page.goto(f"{registry.url}/{ORG}/project/ledger/1.1/unyank/")
+    assert "Un-yanking lets pip and uv choose it again." in main.inner_text()
+    look_at(page, "release-unyank")
 
     page.goto(f"{registry.url}/{ORG}/project/ledger/")
     assert main.locator(".page-head h1").inner_text() == "ledger 1.0"  # newest not yanked
@@ -164,13 +168,38 @@ def test_a_member_is_refused_the_yank_form(registry, browser, ledger):  # noqa: 
     page.close()
 
 
+def set_new_password(page, label: str) -> None:
+    page.fill("#id_new_password1", PASSWORD)
+    page.fill("#id_new_password2", PASSWORD)
+    page.get_by_role("button", name=label).click()
+    page.wait_for_load_state()
+
+
 def test_account_pages_share_the_style(registry, browser, ledger):  # noqa: F811
     page = browser.new_page(viewport=DESKTOP)
+    main = page.locator("main")
     page.goto(f"{registry.url}/accounts/password_reset/")
     look_at(page, "password-reset")
+    page.fill("#id_email", "mel@example.com")
+    page.get_by_role("button", name="Send the link").click()
+    page.wait_for_load_state()
+    assert "Check your email" in main.inner_text()
+    look_at(page, "password-reset-done")
+    # The console email backend writes the message to the server's log.
+    link = re.findall(r"/accounts/reset/[^/\s]+/[^/\s]+/", registry.log_tail())[-1]
+    page.goto(registry.url + link)
+    look_at(page, "password-reset-confirm")
+    set_new_password(page, "Set the password")
+    assert "Your password is set" in main.inner_text()
+    look_at(page, "password-reset-complete")
+
     log_in(page, registry, "mel")
     page.goto(f"{registry.url}/accounts/password_change/")
     look_at(page, "password-change")
+    page.fill("#id_old_password", PASSWORD)
+    set_new_password(page, "Change the password")
+    assert "Your password is changed" in main.inner_text()
+    look_at(page, "password-change-done")
     page.locator("details.user-menu > summary").click()
     page.get_by_role("button", name="Log out").click()
     page.wait_for_load_state()
