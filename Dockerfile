@@ -7,6 +7,7 @@ COPY config ./config
 COPY accounts ./accounts
 COPY registry ./registry
 COPY uploads ./uploads
+COPY web ./web
 COPY templates ./templates
 COPY manage.py ./
 RUN pip install --no-cache-dir . && useradd --create-home wheelhouse

@@ -3,7 +3,16 @@
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import ApiToken, AuditEvent, Invitation, Membership, Organization, Team, User
+from accounts.models import (
+    ApiToken,
+    AuditEvent,
+    Invitation,
+    InvitationStatus,
+    Membership,
+    Organization,
+    Team,
+    User,
+)
 
 
 def org_get(slug: str) -> Organization | None:
@@ -44,6 +53,12 @@ def orgs_of(user: User | None):
     if user is None:
         return Organization.objects.none()
     return Organization.objects.filter(memberships__user=user).distinct()
+
+
+def invitations_waiting(user: User):
+    """The pending, unexpired invitations addressed to ``user``, newest first."""
+    return invitations_for(user).filter(status=InvitationStatus.PENDING,
+                                        expires_at__gt=timezone.now())
 
 
 def members_of(org: Organization, role: str | None = None):

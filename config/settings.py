@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "accounts",
     "registry",
     "uploads",
+    "web",
 ]
 
 MIDDLEWARE = [

@@ -2,30 +2,15 @@
 
 import json
 import re
-import shutil
 import urllib.request
 
 import pytest
 
 from tests.corpus import build_wheel, core_metadata
+from tests.e2e.browsing import browser, check_accessibility  # noqa: F401
 from tests.e2e.conftest import twine_upload
 
 pytestmark = pytest.mark.e2e
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        pytest.skip("Chromium is not installed (.ci/run installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +30,7 @@ def published(registry, tmp_path_factory):
     return wheel
 
 
-def test_log_in_and_browse_to_the_project(registry, browser, published, tmp_path):
+def test_log_in_and_browse_to_the_project(registry, browser, published):  # noqa: F811
     page = browser.new_page()
     hidden = page.goto(f"{registry.url}/webui/project/shiny-thing/")
     assert hidden.status == 404 and "Shines brightly" not in page.content()  # private
@@ -57,14 +42,14 @@ def test_log_in_and_browse_to_the_project(registry, browser, published, tmp_path
     page.wait_for_load_state()
     assert "Web UI Org" in page.inner_text("main")
 
-    page.click("text=Web UI Org")
-    page.click("text=shiny-thing")
+    page.locator("main").get_by_role("link", name="Web UI Org").click()
+    page.locator("main").get_by_role("link", name="shiny-thing").click()
     page.wait_for_load_state()
     main = page.inner_text("main")
     assert "shiny-thing 1.2.0" in main and "Shines brightly" in main
     assert published.name in main
     assert page.locator("script", has_text="alert(1)").count() == 0  # README is not executed
-    page.screenshot(path=str(tmp_path / "project.png"), full_page=True)
+    check_accessibility(page)
     page.close()
 
 
