@@ -176,7 +176,8 @@ class TestOrgHome:
     def test_public_projects_are_listed_to_anyone(self, client, world):
         page = client.get("/acme/")
         assert page.status_code == 200
-        assert b"open-pkg" in page.content and b"hidden" not in page.content
+        assert b"/acme/project/open-pkg/" in page.content
+        assert b"/acme/project/hidden/" not in page.content
 
     def test_a_member_sees_the_org(self, client, world):
         client.force_login(member(world["locked"]))
