@@ -102,13 +102,17 @@ class ProjectStatusForm(forms.Form):
         label="Reason", help_text="Shown on the project page and in the index (PEP 792).")
 
 
+class TeamChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.slug if obj.name == obj.slug else f"{obj.slug} ({obj.name})"
+
+
 class TeamGrantForm(forms.Form):
-    team = forms.ModelChoiceField(queryset=None, to_field_name="slug", empty_label=None)
+    team = TeamChoiceField(queryset=None, to_field_name="slug", empty_label=None)
     permission = forms.ChoiceField(choices=PERMISSION_CHOICES)
 
     def __init__(self, *args, teams, **kwargs):
-        kwargs.setdefault("prefix", "team")
-        kwargs.setdefault("auto_id", "team-grant-%s")
+        kwargs.setdefault("prefix", "team")  # field ids apart from UserGrantForm's
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams
 
@@ -120,7 +124,6 @@ class UserGrantForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", "user")
-        kwargs.setdefault("auto_id", "user-grant-%s")
         super().__init__(*args, **kwargs)
 
 

@@ -5,7 +5,7 @@ rules with the reason beside the field, and the same rate limit."""
 import pytest
 
 from accounts.models import AuditEvent
-from registry.models import Project, ProhibitedName
+from registry.models import ProhibitedName, Project
 from tests.web.reading import messages_of, text_of
 
 NEW = "/acme/-/projects/new/"
