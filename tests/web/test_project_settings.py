@@ -207,6 +207,7 @@ class TestStatus:
         before = state(world)
         response = browse("admin").post(STATUS, {"status": "quarantined"})
         assert "Select a valid choice" in text_of(response)
+        assert state(world) == before
         world.billing.status = "quarantined"
         world.billing.save()
         before = state(world)
