@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -13,7 +14,8 @@ from accounts.models import ApiToken, Membership, Organization, Team, User
 from accounts.principals import Principal
 from accounts.selectors import token_descendants
 
-ORG_SETTINGS = ("name", "default_visibility", "members_can_create_projects")
+ORG_SETTINGS = ("name", "default_visibility", "members_can_create_projects", "max_file_size")
+MIB = 1024 * 1024
 
 
 @transaction.atomic
@@ -57,10 +59,27 @@ def settings_apply(instance, changes: dict, allowed, what: str, clean) -> dict |
             "after": {k: getattr(instance, k) for k in changed}}
 
 
+def file_size_limit_check(limit: int | None) -> None:
+    """The per-file upload limit an org or a project may set for itself: none (the next
+    limit applies: the org's, then ``UPLOAD_MAX_FILE_SIZE``) or more than 0 bytes and at most
+    ``UPLOAD_MAX_FILE_SIZE_CAP``. ValidationError on the ``max_file_size`` field otherwise."""
+    cap = settings.UPLOAD_MAX_FILE_SIZE_CAP
+    if limit is not None and not 0 < limit <= cap:
+        shown = f"{cap // MIB} MiB" if cap % MIB == 0 else f"{cap} bytes"
+        raise ValidationError({"max_file_size": [
+            f"A file size limit must be more than 0 and at most {shown}, this instance's cap."]})
+
+
+def _org_clean(org: Organization) -> None:
+    file_size_limit_check(org.max_file_size)
+    org.full_clean()
+
+
 @transaction.atomic
 def org_update(*, org: Organization, principal: Principal, **changes) -> Organization:
-    """Change an org's settings (name, default visibility, whether members create projects)."""
-    diff = settings_apply(org, changes, ORG_SETTINGS, "organisation", org.full_clean)
+    """Change an org's settings (name, default visibility, whether members create projects,
+    its own per-file size limit)."""
+    diff = settings_apply(org, changes, ORG_SETTINGS, "organisation", lambda: _org_clean(org))
     if diff:
         audit_record(action="org.update", org=org, principal=principal, target=org.slug,
                      data=diff)

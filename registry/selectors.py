@@ -10,9 +10,9 @@ from packaging.utils import canonicalize_name, canonicalize_version
 
 from accounts import statements
 from accounts.capabilities import OrgRole, Visibility
-from accounts.models import ApiToken, Organization
+from accounts.models import ApiToken, Organization, User
 from accounts.principals import ANONYMOUS, Principal
-from accounts.selectors import membership_role, orgs_of, team_ids, tokens_of_org
+from accounts.selectors import membership_role, orgs_of, team_ids, tokens_of_org, user_get
 from registry.models import File, Project, ProjectGrant, ProjectStatus, Release
 from registry.permissions import effective_principal, is_insider
 from registry.simple import version_key
@@ -188,6 +188,26 @@ def file_get(project: Project, filename: str) -> File | None:
 
 def grants_of(project: Project) -> QuerySet[ProjectGrant]:
     return ProjectGrant.objects.filter(project=project).select_related("team", "user")
+
+
+def grant_get(project: Project, grant_id: int) -> ProjectGrant | None:
+    """One of the project's grants (a grant of another project is None)."""
+    return grants_of(project).filter(pk=grant_id).first()
+
+
+def member_named(org: Organization, username: str) -> User | None:
+    """The active member of ``org`` called ``username`` (to grant a project to, to add to a
+    team); None alike for no such user, a disabled one and one outside the org, so that
+    whoever asks learns nothing about accounts elsewhere."""
+    user = user_get(username)
+    return user if user is not None and membership_role(org, user) is not None else None
+
+
+def projects_by_size(principal: Principal, org: Organization) -> QuerySet[Project]:
+    """The org's projects ``principal`` may read (quarantined ones too, for its admins), the
+    largest first: where the org's bytes go."""
+    return projects_readable(principal, org, include_quarantined=True).order_by(
+        "-used_bytes", "normalized_name")
 
 
 def tokens_touching(project: Project) -> list[ApiToken]:

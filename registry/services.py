@@ -21,6 +21,7 @@ from registry.models import (
     PackageType,
     Project,
     ProjectGrant,
+    ProjectStatus,
     Release,
 )
 from registry.permissions import can
@@ -229,7 +230,11 @@ def release_yank(*, release: Release, reason: str = "", undo: bool = False,
     return release
 
 
-PROJECT_SETTINGS = ("visibility", "restricted")
+PROJECT_SETTINGS = ("visibility", "restricted", "max_file_size", "status", "status_reason")
+# The PEP 792 statuses an org's admins set; quarantine is the moderators' (registry.moderation).
+SETTABLE_STATUSES = (ProjectStatus.ACTIVE, ProjectStatus.ARCHIVED, ProjectStatus.DEPRECATED)
+QUARANTINE_IS_MODERATORS = ("Only the instance's moderators quarantine a project or lift a "
+                            "quarantine.")
 
 
 def project_register(*, org: Organization, name: str, principal: Principal,
@@ -242,12 +247,25 @@ def project_register(*, org: Organization, name: str, principal: Principal,
     return project
 
 
+def _project_clean(project: Project, changes: dict, status_before: str) -> None:
+    account_services.file_size_limit_check(project.max_file_size)
+    quarantine = ProjectStatus.QUARANTINED in (status_before, project.status)
+    if quarantine and {"status", "status_reason"} & set(changes):
+        raise ValidationError({"status": [QUARANTINE_IS_MODERATORS]})
+    project.full_clean(exclude=["org"], validate_unique=False)
+
+
 @transaction.atomic
 def project_update(*, project: Project, principal: Principal, **changes) -> Project:
-    """Change a project's visibility or whether it is restricted to named teams and users."""
+    """Change a project's settings: visibility, whether it is restricted to named teams and
+    users, its own per-file size limit (None: the org's applies) and its PEP 792 status
+    (active, archived or deprecated, with a reason; back to active drops the reason)."""
+    if changes.get("status") == ProjectStatus.ACTIVE:
+        changes.setdefault("status_reason", "")
+    status_before = project.status
     diff = account_services.settings_apply(
         project, changes, PROJECT_SETTINGS, "project",
-        lambda: project.full_clean(exclude=["org"], validate_unique=False))
+        lambda: _project_clean(project, changes, status_before))
     if diff:
         project_bump(project)
         audit_record(action="project.update", org=project.org, principal=principal,

@@ -7,13 +7,14 @@ name); a project's pages under ``<org>/project/<project>/``.
 
 from django.urls import path
 
-from web.views import actions, home, org, project
+from web.views import actions, home, org, project, projects, settings
 
 urlpatterns = [
     path("", home.home, name="home"),
 ]
 
 RELEASE = "project/<str:project>/<str:version>/"
+SETTINGS = "project/<str:project>/settings/"
 
 org_urlpatterns = [
     path("", org.org_home, name="org-home"),
@@ -21,6 +22,22 @@ org_urlpatterns = [
     path("project/<str:project>/", project.ProjectPage.as_view(), name="project"),
     path("project/<str:project>/delete/", actions.ProjectDeleteView.as_view(),
          name="project-delete"),
+    # Project and org administration (web.views.projects, web.views.settings). The project
+    # settings routes come before RELEASE, which would take "settings" for a version.
+    path("-/projects/new/", projects.ProjectCreateView.as_view(), name="project-new"),
+    path(SETTINGS, projects.ProjectSettingsView.as_view(), name="project-settings"),
+    path(SETTINGS + "status/", projects.ProjectStatusView.as_view(), name="project-status"),
+    path(SETTINGS + "grants/team/", projects.GrantAddView.as_view(kind="team"),
+         name="project-grant-team"),
+    path(SETTINGS + "grants/user/", projects.GrantAddView.as_view(kind="user"),
+         name="project-grant-user"),
+    path(SETTINGS + "grants/<int:grant_id>/", projects.GrantChangeView.as_view(),
+         name="project-grant"),
+    path(SETTINGS + "grants/<int:grant_id>/remove/", projects.GrantRemoveView.as_view(),
+         name="project-grant-remove"),
+    path("-/settings/", settings.OrgSettingsView.as_view(), name="org-settings"),
+    path("-/settings/delete/", settings.OrgDeleteView.as_view(), name="org-delete"),
+    # End of project and org administration.
     path(RELEASE, project.ReleasePage.as_view(), name="release"),
     path(RELEASE + "yank/", actions.YankView.as_view(), name="release-yank"),
     path(RELEASE + "unyank/", actions.UnyankView.as_view(), name="release-unyank"),

@@ -15,7 +15,7 @@ class OrgSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organization
         fields = ["slug", "name", "default_visibility", "members_can_create_projects",
-                  "created_at"]
+                  "max_file_size", "created_at"]
 
 
 class OrgCreateSerializer(serializers.Serializer):
@@ -28,6 +28,9 @@ class OrgUpdateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False)
     default_visibility = serializers.ChoiceField(VISIBILITIES, required=False)
     members_can_create_projects = serializers.BooleanField(required=False)
+    max_file_size = serializers.IntegerField(
+        required=False, allow_null=True,
+        help_text="Bytes; null: the instance's default. At most the instance's cap.")
 
 
 class MemberSerializer(serializers.ModelSerializer):

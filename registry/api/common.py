@@ -10,10 +10,10 @@ from packaging.utils import canonicalize_name
 from accounts.api.common import principal_of, refuse_field, require
 from accounts.capabilities import Capability
 from accounts.models import Organization, User
-from accounts.selectors import membership_role, org_get, user_get
+from accounts.selectors import org_get
 from registry.models import Project
 from registry.permissions import org_capabilities, project_capabilities
-from registry.selectors import project_get
+from registry.selectors import member_named, project_get
 
 
 def org_or_404(request, slug: str, capability: Capability | None = None) -> Organization:
@@ -44,7 +44,7 @@ def project_or_404(request, org_slug: str, name: str,
 def member_or_400(org: Organization, username: str, field: str = "username") -> User:
     """The active member of ``org`` called ``username``; else 400 on ``field``, with one
     message whether no such user exists, is disabled or belongs elsewhere (no oracle)."""
-    user = user_get(username)
-    if user is None or membership_role(org, user) is None:
+    user = member_named(org, username)
+    if user is None:
         refuse_field(field, f"'{username}' is not a member of {org.slug}.")
     return user

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from accounts.api.serializers import PERMISSIONS, VISIBILITIES
 from registry.models import File, Project, ProjectGrant, Release
+from registry.services import SETTABLE_STATUSES
 
 
 class ProjectSerializer(serializers.ModelSerializer):
@@ -13,7 +14,7 @@ class ProjectSerializer(serializers.ModelSerializer):
     class Meta:
         model = Project
         fields = ["org", "name", "normalized_name", "visibility", "restricted", "status",
-                  "status_reason", "last_serial", "created_at"]
+                  "status_reason", "max_file_size", "last_serial", "created_at"]
 
 
 class ProjectCreateSerializer(serializers.Serializer):
@@ -27,6 +28,13 @@ class ProjectCreateSerializer(serializers.Serializer):
 class ProjectUpdateSerializer(serializers.Serializer):
     visibility = serializers.ChoiceField(VISIBILITIES, required=False)
     restricted = serializers.BooleanField(required=False)
+    max_file_size = serializers.IntegerField(
+        required=False, allow_null=True,
+        help_text="Bytes; null: the org's limit applies. At most the instance's cap.")
+    status = serializers.ChoiceField(
+        [s.value for s in SETTABLE_STATUSES], required=False,
+        help_text="PEP 792 status: archived projects accept no uploads.")
+    status_reason = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
 
 class GrantSerializer(serializers.ModelSerializer):
