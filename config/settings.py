@@ -1,8 +1,10 @@
 """Wheelhouse settings: one module, read from environment variables.
 
 With no variables at all it runs the embedded default: SQLite and local files under
-``var/``, Celery tasks run eagerly in-process and a local-memory cache. Production sets
-``DATABASE_URL``, ``REDIS_URL``, ``CELERY_BROKER_URL``, ``STORAGE_BACKEND=s3`` and friends.
+``var/``, Celery tasks run eagerly in-process and a local-memory cache. ``DEBUG`` is off
+unless set (``scripts/serve`` sets it), and with it off a ``SECRET_KEY`` is required.
+Production sets ``DATABASE_URL``, ``REDIS_URL``, ``CELERY_BROKER_URL``,
+``STORAGE_BACKEND=s3`` and friends.
 """
 
 import os
@@ -45,7 +47,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 # --- core -----------------------------------------------------------------------------
-DEBUG = env_bool("DEBUG", True)
+DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
     raise ImproperlyConfigured(
