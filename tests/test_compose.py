@@ -79,14 +79,29 @@ class TestServices:
                for k, v in SERVICES["web"]["environment"].items()}
         probe = ("import django, json; django.setup(); from django.conf import settings as s; "
                  "print(json.dumps([s.DATABASES['default']['HOST'], s.CELERY_TASK_ALWAYS_EAGER,"
-                 " s.STORAGES['distributions']['BACKEND'], s.DEBUG]))")
+                 " s.STORAGES['distributions']['BACKEND'], s.DEBUG, s.SESSION_COOKIE_SECURE,"
+                 " s.CSRF_COOKIE_SECURE]))")
         result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
                                 text=True, timeout=60,
                                 env={**env, "DJANGO_SETTINGS_MODULE": "config.settings",
                                      "PATH": "/usr/bin:/bin"})
         assert result.returncode == 0, result.stderr
-        expected = ["postgres", False, "storages.backends.s3.S3Storage", False]
+        expected = ["postgres", False, "storages.backends.s3.S3Storage", False, True, True]
         assert json.loads(result.stdout) == expected
+
+    def test_cookies_are_secure_unless_the_shell_says_otherwise(self):
+        env = SERVICES["web"]["environment"]
+        assert interpolate(env["SECURE_COOKIES"]) == "1"
+        assert interpolate(env["SECURE_COOKIES"], SECURE_COOKIES="0") == "0"
+
+    def test_the_image_holds_its_static_files(self):
+        """Collected when the image is built, by root: the server runs as an unprivileged
+        user that may not write into /app, and production mode serves only collected files."""
+        dockerfile = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+        run = next(line for line in dockerfile.splitlines() if "collectstatic" in line)
+        assert run.startswith("RUN ") and "DEBUG=0" in run and "SECRET_KEY=" in run
+        assert dockerfile.index("collectstatic") < dockerfile.index("USER wheelhouse")
+        assert "collectstatic" not in command_of("web")
 
     def test_dockerfile_copies_every_app(self):
         dockerfile = (ROOT / "Dockerfile").read_text()
