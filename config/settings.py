@@ -270,6 +270,8 @@ UPLOAD_WORKER_MEMORY_LIMIT = env_int("UPLOAD_WORKER_MEMORY_LIMIT", 2 * 1024 * 10
 
 # --- API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # JSON only, whatever the browser asks for: the interactive docs are at /api/docs/.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.api_auth.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
