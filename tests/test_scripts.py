@@ -36,7 +36,7 @@ def project(tmp_path: Path) -> Path:
 
 def test_serve_installs_the_project_without_the_dev_extra(tmp_path):
     installs = setup(project(tmp_path), "serve")
-    assert installs == ["-m pip install --quiet -e ."]
+    assert installs == ["-m pip install --quiet --no-compile -e ."]
 
 
 def test_test_installs_the_dev_extra_and_then_serve_needs_nothing(tmp_path):
@@ -57,7 +57,7 @@ def test_a_changed_pyproject_installs_again(tmp_path):
     setup(root, "serve")
     with open(root / "pyproject.toml", "a") as pyproject:
         pyproject.write("\n# changed\n")
-    assert setup(root, "serve") == ["-m pip install --quiet -e ."]
+    assert setup(root, "serve") == ["-m pip install --quiet --no-compile -e ."]
 
 
 def test_the_test_tools_are_only_in_the_dev_extra():
