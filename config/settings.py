@@ -51,7 +51,8 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
     raise ImproperlyConfigured(
-        "Refusing to start with DEBUG off and the development SECRET_KEY: set SECRET_KEY."
+        "Refusing to start with DEBUG off and the development SECRET_KEY: set SECRET_KEY "
+        "(or DEBUG=1 for development, as scripts/serve does)."
     )
 VAR_DIR = Path(env("WHEELHOUSE_VAR_DIR", str(BASE_DIR / "var")))
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])

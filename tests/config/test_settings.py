@@ -99,7 +99,8 @@ class TestDebug:
     def test_without_it_a_secret_key_is_needed(self, tmp_path):
         result = run_settings(WHEELHOUSE_VAR_DIR=str(tmp_path))
         assert result.returncode != 0
-        assert "development SECRET_KEY" in result.stderr
+        assert "development SECRET_KEY: set SECRET_KEY (or DEBUG=1 for development" \
+            in result.stderr
 
     def test_development_mode_runs_with_the_development_key(self, tmp_path):
         result = run_settings(WHEELHOUSE_VAR_DIR=str(tmp_path), DEBUG="1")
