@@ -97,6 +97,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
                     "expires_at", "revoked_at", "last_used_at", "last_used_ip"]
     list_filter = ["permission", "org", ("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["key_id", "description", "user__username", "org__slug"]
+    exclude = ["secret_hash"]
     actions = [revoke_tokens]
 
     def has_change_permission(self, request, obj=None):
