@@ -11,7 +11,7 @@ COPY templates ./templates
 COPY manage.py ./
 # Static files are part of the image (production mode serves only collected files); the key
 # here only lets the settings load for the command.
-RUN pip install --no-cache-dir . \
+RUN pip install --no-cache-dir ".[production]" \
     && DEBUG=0 SECRET_KEY=collectstatic-at-build-time-only python manage.py collectstatic --no-input -v0 \
     && useradd --create-home wheelhouse
 USER wheelhouse

@@ -103,6 +103,18 @@ class TestServices:
         assert dockerfile.index("collectstatic") < dockerfile.index("USER wheelhouse")
         assert "collectstatic" not in command_of("web")
 
+    def test_the_image_installs_what_production_needs(self):
+        import tomllib
+
+        dockerfile = (ROOT / "Dockerfile").read_text()
+        assert re.search(r'pip install [^\n]*"\.\[production\]"', dockerfile)
+        production = " ".join(tomllib.loads((ROOT / "pyproject.toml").read_text())
+                              ["project"]["optional-dependencies"]["production"])
+        env = SERVICES["web"]["environment"]
+        assert env["DATABASE_URL"].startswith("postgres") and "psycopg" in production
+        assert env["STORAGE_BACKEND"] == "s3" and "django-storages[s3]" in production
+        assert "gunicorn" in command_of("web") and "gunicorn" in production
+
     def test_dockerfile_copies_every_app(self):
         dockerfile = (ROOT / "Dockerfile").read_text()
         for part in ("config", "accounts", "registry", "uploads", "templates", "manage.py"):

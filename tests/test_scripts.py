@@ -60,11 +60,16 @@ def test_a_changed_pyproject_installs_again(tmp_path):
     assert setup(root, "serve") == ["-m pip install --quiet --no-compile -e ."]
 
 
-def test_the_test_tools_are_only_in_the_dev_extra():
+def test_serving_installs_neither_the_test_tools_nor_the_production_servers():
     import tomllib
 
     metadata = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     serving = " ".join(metadata["dependencies"]).lower()
+    extras = metadata["optional-dependencies"]
     for tool in ("pytest", "playwright", "schemathesis", "twine", "uv>", "factory-boy", "ruff"):
         assert tool not in serving, tool
-        assert any(dev.startswith(tool) for dev in metadata["optional-dependencies"]["dev"])
+        assert any(dev.startswith(tool) for dev in extras["dev"])
+    for server in ("psycopg", "django-storages[s3]", "gunicorn"):
+        assert server not in serving, server
+        assert any(need.startswith(server) for need in extras["production"])
+    assert "wheelhouse[production]" in extras["dev"]  # the tests run gunicorn, Postgres, S3
