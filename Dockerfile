@@ -7,6 +7,7 @@ COPY config ./config
 COPY accounts ./accounts
 COPY registry ./registry
 COPY uploads ./uploads
+COPY web ./web
 COPY templates ./templates
 COPY manage.py ./
 # Static files are part of the image (production mode serves only collected files); the key

@@ -49,9 +49,10 @@ def _moderator(request) -> Principal:
     return Principal(user=request.user, ip=client_ip(request))
 
 
-@admin.action(description="Revoke the selected tokens", permissions=["revoke"])
+@admin.action(description="Revoke the selected tokens (and the tokens created with them)",
+              permissions=["revoke"])
 def revoke_tokens(modeladmin, request, queryset):
-    for token in queryset.filter(revoked_at__isnull=True).select_related("org"):
+    for token in queryset.select_related("org"):
         token_revoke(token=token, principal=_moderator(request))
 
 

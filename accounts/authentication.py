@@ -6,7 +6,9 @@ Passwords are never accepted here: only tokens.
 
 import base64
 import binascii
+import ipaddress
 
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -27,7 +29,23 @@ class AuthenticationFailed(Exception):
 
 
 def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    """The caller's address, for rate limits, a token's last use and audit events.
+
+    ``REMOTE_ADDR`` unless ``settings.TRUSTED_PROXY_COUNT`` names N reverse proxies in front:
+    each appends to ``X-Forwarded-For`` the address it got the request from, so the N-th
+    entry from the right is what the outermost trusted proxy saw (anything left of it was
+    written by the client and proves nothing). A header too short for N, or whose entry is
+    no IP address, gives ``REMOTE_ADDR``: such a request did not come through the proxies.
+    """
+    remote = request.META.get("REMOTE_ADDR") or None
+    trusted = settings.TRUSTED_PROXY_COUNT
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+    if trusted <= 0 or len(forwarded) < trusted:
+        return remote
+    try:
+        return str(ipaddress.ip_address(forwarded[-trusted].strip()))
+    except ValueError:
+        return remote
 
 
 def presented_secret(request) -> str | None:
@@ -48,23 +66,24 @@ def presented_secret(request) -> str | None:
     return password
 
 
-def _check_rate(ip: str | None) -> None:
-    count = cache.get(f"authfail:{ip}", 0)
-    if count >= FAILURE_LIMIT:
-        raise AuthenticationFailed(
+def _refuse(ip: str | None) -> AuthenticationFailed:
+    """Count a failed attempt from ``ip``: 401, or 429 once the address is over the limit."""
+    key = f"authfail:{ip}"
+    count = 1
+    if not cache.add(key, 1, FAILURE_WINDOW):
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, FAILURE_WINDOW)
+    if count > FAILURE_LIMIT:
+        return AuthenticationFailed(
             "Too many failed authentication attempts; try again later.",
             status=429, retry_after=FAILURE_WINDOW,
         )
-
-
-def _record_failure(ip: str | None) -> None:
-    key = f"authfail:{ip}"
-    if cache.add(key, 1, FAILURE_WINDOW):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, FAILURE_WINDOW)
+    return AuthenticationFailed(
+        "Invalid API token: it is not a Wheelhouse token or it does not exist. "
+        "Use __token__ as the username and the whole token (whk_...) as the password."
+    )
 
 
 def token_read_ahead(pipe: statements.Pipeline, request) -> statements.Pending | None:
@@ -82,20 +101,15 @@ def token_from_secret(secret: str, ip: str | None,
                       read_ahead: statements.Pending | None = None) -> ApiToken:
     """Find the active token for a presented secret or raise AuthenticationFailed.
 
-    The failure count is checked before the secret is: a client over the limit is refused
-    even with a right secret (the row itself may have been read ahead)."""
-    _check_rate(ip)
+    The secret is checked first and only failures count against ``ip``: a right secret is
+    never refused for the failures of others behind the same address (a proxy, a NAT)."""
     parsed = tokens.parse(secret)
     token = None
     if parsed is not None:
         token = (read_ahead.value if read_ahead is not None
                  else statements.token_with_user(key_id=parsed[0]))
     if token is None or not tokens.secret_matches(parsed[1], token.secret_hash):
-        _record_failure(ip)
-        raise AuthenticationFailed(
-            "Invalid API token: it is not a Wheelhouse token or it does not exist. "
-            "Use __token__ as the username and the whole token (whk_...) as the password."
-        )
+        raise _refuse(ip)
     if token.revoked_at is not None:
         raise AuthenticationFailed("This API token has been revoked.", status=403)
     if token.is_expired:

@@ -15,6 +15,8 @@ class Capability(StrEnum):
     PROJECT_DELETE = "project:settings:delete"
     PROJECT_GRANTS = "project:grants:manage"
     ORG_READ = "org:projects:list"
+    ORG_MEMBERS_READ = "org:members:read"  # members, teams, one's own tokens there
+    ORG_QUARANTINE_READ = "org:quarantine:read"  # quarantined files in API listings
     ORG_CREATE_PROJECT = "org:projects:create"
     ORG_MEMBERS = "org:members:manage"
     ORG_TEAMS = "org:teams:manage"
@@ -49,7 +51,8 @@ PROJECT_CAPABILITIES = frozenset(c for c in Capability if c.value.startswith("pr
 ORG_CAPABILITIES = frozenset(c for c in Capability if c.value.startswith("org:"))
 
 # What a token scoped to named projects may do at org level: "the management API within
-# the scope" never reaches members, teams, tokens, settings or the audit log of the org.
+# the scope" never reaches the org's members, teams, tokens, settings or audit log, not even
+# to read them, whatever the token's permission.
 SCOPED_TOKEN_ORG_CAPABILITIES = frozenset({Capability.ORG_READ, Capability.ORG_CREATE_PROJECT})
 
 PERMISSION_CAPABILITIES: dict[Permission, frozenset[Capability]] = {
@@ -63,6 +66,8 @@ PERMISSION_CAPABILITIES: dict[Permission, frozenset[Capability]] = {
 _ADMIN_ORG = frozenset(
     {
         Capability.ORG_READ,
+        Capability.ORG_MEMBERS_READ,
+        Capability.ORG_QUARANTINE_READ,
         Capability.ORG_CREATE_PROJECT,
         Capability.ORG_MEMBERS,
         Capability.ORG_TEAMS,
@@ -76,22 +81,28 @@ ROLE_CAPABILITIES: dict[OrgRole, frozenset[Capability]] = {
     OrgRole.OWNER: frozenset(Capability),
     OrgRole.ADMIN: _ADMIN_ORG | PROJECT_CAPABILITIES,
     # Members read unrestricted projects; creating projects depends on an org setting.
-    OrgRole.MEMBER: frozenset({Capability.ORG_READ}),
+    OrgRole.MEMBER: frozenset({Capability.ORG_READ, Capability.ORG_MEMBERS_READ}),
 }
 
 # Capabilities a token may ever exercise, by its permission. A token never exceeds its owner.
+# Quarantined content (projects, and files in API listings) is for owners and admins in a
+# session only: no token ever sees it.
 TOKEN_CAPABILITIES: dict[Permission, frozenset[Capability]] = {
-    Permission.READ: frozenset({Capability.PROJECT_READ, Capability.ORG_READ}),
+    Permission.READ: frozenset(
+        {Capability.PROJECT_READ, Capability.ORG_READ, Capability.ORG_MEMBERS_READ}
+    ),
     Permission.UPLOAD: frozenset(
         {
             Capability.PROJECT_READ,
             Capability.ORG_READ,
+            Capability.ORG_MEMBERS_READ,
             Capability.PROJECT_UPLOAD,
             Capability.PROJECT_YANK,
             Capability.ORG_CREATE_PROJECT,
         }
     ),
-    Permission.ADMIN: frozenset(Capability) - {Capability.ORG_OWNERS, Capability.ORG_DELETE},
+    Permission.ADMIN: frozenset(Capability)
+    - {Capability.ORG_OWNERS, Capability.ORG_DELETE, Capability.ORG_QUARANTINE_READ},
 }
 
 PERMISSION_ORDER = [Permission.READ, Permission.UPLOAD, Permission.ADMIN]

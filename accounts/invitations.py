@@ -2,14 +2,19 @@
 
 An invitation names a user (by username) or an email address. The email carries a link with
 a random key; only its hash is stored. Pending invitations expire.
+
+Only the invitee answers, and only once their own address is verified: an invitation by
+username is for that account; one sent to an address is for an account that has verified
+that address (compared case-insensitively) and presents the key from the email.
 """
 
 import hashlib
+import hmac
 import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -91,22 +96,46 @@ def invitation_for_key(key: str) -> Invitation | None:
         key_hash=key_hash(key)).first()
 
 
-def _check_answerable(invitation: Invitation, user: User) -> None:
+def names(invitation: Invitation, user: User) -> bool:
+    """Whether the invitation names ``user``'s account or current address (verified or not)."""
+    if invitation.invitee_id is not None:
+        return invitation.invitee_id == user.pk
+    return bool(user.email) and user.email.casefold() == invitation.email.casefold()
+
+
+def is_addressed_to(invitation: Invitation, user: User) -> bool:
+    """Whether ``user`` is the invitee: by username, or by their verified address."""
+    if invitation.invitee_id is not None:
+        return invitation.invitee_id == user.pk
+    return user.has_verified_email and names(invitation, user)
+
+
+def key_matches(invitation: Invitation, key: str) -> bool:
+    return hmac.compare_digest(key_hash(key), invitation.key_hash)
+
+
+def _check_answerable(invitation: Invitation, user: User, key: str) -> None:
     if invitation.state == "expired":
         raise ValidationError(
             f"This invitation expired on {invitation.expires_at:%Y-%m-%d %H:%M} UTC; "
             "ask for a new one.")
     if invitation.state != InvitationStatus.PENDING:
         raise ValidationError(f"This invitation was already {invitation.state}.")
-    if invitation.invitee_id is not None and invitation.invitee_id != user.pk:
-        raise ValidationError("This invitation is for another user.")
+    if not user.has_verified_email:
+        raise PermissionDenied("Verify your email address first: follow the link we sent "
+                               "to it, or ask for a new one from your account settings.")
+    if not is_addressed_to(invitation, user):
+        raise PermissionDenied("This invitation is for someone else.")
+    if (key or invitation.invitee_id is None) and not key_matches(invitation, key):
+        raise PermissionDenied("Answering an invitation sent to an email address needs the "
+                               "key from the email's link.")
 
 
 @transaction.atomic
-def invitation_accept(*, invitation: Invitation, user: User,
+def invitation_accept(*, invitation: Invitation, user: User, key: str = "",
                       principal: Principal) -> Membership:
     """The invitee joins the org with the invited role."""
-    _check_answerable(invitation, user)
+    _check_answerable(invitation, user, key)
     invitation.status = InvitationStatus.ACCEPTED
     invitation.invitee = user
     invitation.responded_at = timezone.now()
@@ -119,9 +148,10 @@ def invitation_accept(*, invitation: Invitation, user: User,
 
 
 @transaction.atomic
-def invitation_decline(*, invitation: Invitation, user: User, principal: Principal) -> None:
+def invitation_decline(*, invitation: Invitation, user: User, key: str = "",
+                       principal: Principal) -> None:
     """The invitee says no."""
-    _check_answerable(invitation, user)
+    _check_answerable(invitation, user, key)
     invitation.status = InvitationStatus.DECLINED
     invitation.responded_at = timezone.now()
     invitation.save(update_fields=["status", "responded_at"])

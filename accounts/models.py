@@ -27,6 +27,17 @@ def validate_org_slug(value: str) -> None:
 class User(AbstractUser):
     """The instance's users. A custom model from the first migration, so it can grow."""
 
+    # The address that a signed link sent to it proved (accounts.verification), and when.
+    # The account's address counts only while it is still that address: a change by any
+    # path (the settings page, the admin, a bulk update) leaves it unverified.
+    verified_email = models.EmailField(blank=True, editable=False)
+    email_verified_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    @property
+    def has_verified_email(self) -> bool:
+        """Whether the account's current address is the one a verification link proved."""
+        return bool(self.email) and self.email.casefold() == self.verified_email.casefold()
+
 
 class Organization(models.Model):
     slug = models.CharField(max_length=50, unique=True, validators=[validate_org_slug])
@@ -104,6 +115,11 @@ class ApiToken(models.Model):
     )
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The token that created this one through the API: this one never outlives it and is
+    # revoked (or deleted) with it.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children",
+    )
     last_used_at = models.DateTimeField(null=True, blank=True)
     last_used_ip = models.GenericIPAddressField(null=True, blank=True)
 

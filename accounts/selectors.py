@@ -3,7 +3,16 @@
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import ApiToken, AuditEvent, Invitation, Membership, Organization, Team, User
+from accounts.models import (
+    ApiToken,
+    AuditEvent,
+    Invitation,
+    InvitationStatus,
+    Membership,
+    Organization,
+    Team,
+    User,
+)
 
 
 def org_get(slug: str) -> Organization | None:
@@ -23,6 +32,16 @@ def membership_role(org: Organization, user: User | None) -> str | None:
     return cache[org.pk]
 
 
+def belongs_to_an_org(user: User | None) -> bool:
+    """Whether ``user`` is a member of at least one org of this instance: who "internal"
+    projects are for (as GitLab keeps them from external users)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if not hasattr(user, "_wh_insider"):
+        user._wh_insider = Membership.objects.filter(user=user).exists()
+    return user._wh_insider
+
+
 def team_ids(org: Organization, user: User | None) -> list[int]:
     if user is None:
         return []
@@ -34,6 +53,12 @@ def orgs_of(user: User | None):
     if user is None:
         return Organization.objects.none()
     return Organization.objects.filter(memberships__user=user).distinct()
+
+
+def invitations_waiting(user: User):
+    """The pending, unexpired invitations addressed to ``user``, newest first."""
+    return invitations_for(user).filter(status=InvitationStatus.PENDING,
+                                        expires_at__gt=timezone.now())
 
 
 def members_of(org: Organization, role: str | None = None):
@@ -57,7 +82,7 @@ def user_get(username: str) -> User | None:
 
 def tokens_of_org(org: Organization, *, user: User | None = None, active: bool | None = None):
     """An org's tokens; only ``user``'s when given; only (in)active ones when asked."""
-    found = ApiToken.objects.filter(org=org).select_related("org", "user")
+    found = ApiToken.objects.filter(org=org).select_related("org", "user", "parent")
     if user is not None:
         found = found.filter(user=user)
     if active is True:
@@ -70,7 +95,17 @@ def tokens_of_org(org: Organization, *, user: User | None = None, active: bool |
 
 def tokens_of_user(user: User):
     """Every token a user owns, in every org."""
-    return ApiToken.objects.filter(user=user).select_related("org", "user")
+    return ApiToken.objects.filter(user=user).select_related("org", "user", "parent")
+
+
+def token_descendants(token: ApiToken) -> list[ApiToken]:
+    """The tokens created with ``token``, the tokens created with those, and so on."""
+    found, generation = [], [token.pk]
+    while generation:
+        children = list(ApiToken.objects.filter(parent_id__in=generation).select_related("org"))
+        found += children
+        generation = [child.pk for child in children]
+    return found
 
 
 def audit_events(org: Organization, action: str | None = None):
@@ -86,8 +121,9 @@ def invitations_of(org: Organization):
 
 
 def invitations_for(user: User):
-    """Invitations addressed to ``user`` by username or by their email address."""
+    """Invitations addressed to ``user``: by username, or to their email address once they
+    have verified it (compared case-insensitively)."""
     mine = Q(invitee=user)
-    if user.email:
+    if user.has_verified_email:
         mine |= Q(invitee__isnull=True, email__iexact=user.email)
     return Invitation.objects.filter(mine).select_related("org", "invitee", "inviter")

@@ -11,6 +11,7 @@ from accounts.audit import audit_record
 from accounts.capabilities import PERMISSION_ORDER, OrgRole, Permission, Visibility
 from accounts.models import ApiToken, Membership, Organization, Team, User
 from accounts.principals import Principal
+from accounts.selectors import token_descendants
 
 ORG_SETTINGS = ("name", "default_visibility", "members_can_create_projects")
 
@@ -74,9 +75,14 @@ def org_delete(*, org: Organization, principal: Principal) -> None:
 
 
 @transaction.atomic
-def user_create(*, username: str, email: str = "", password: str | None = None) -> User:
-    user = User(username=username, email=email)
+def user_create(*, username: str, email: str = "", password: str | None = None,
+                email_verified: bool = False) -> User:
+    """Create a user. ``email_verified`` is for operators vouching for an address (GitLab
+    confirms the accounts its administrators create); everyone else follows a link."""
+    user = User(username=username, email=User.objects.normalize_email(email))
     user.full_clean(exclude=["password"])
+    if email_verified and user.email:
+        user.verified_email, user.email_verified_at = user.email, timezone.now()
     if password:
         user.set_password(password)
     else:
@@ -110,8 +116,9 @@ def membership_set(
 
 
 def _forget_roles(user: User) -> None:
-    """Drop the per-request role cache of ``membership_role`` after a change."""
+    """Drop the per-request caches of ``membership_role`` and ``belongs_to_an_org``."""
     user.__dict__.pop("_wh_roles", None)
+    user.__dict__.pop("_wh_insider", None)
 
 
 def _keep_an_owner(org: Organization, leaving: User) -> None:
@@ -133,8 +140,10 @@ def membership_remove(*, org: Organization, user: User, principal: Principal) ->
     _forget_roles(user)
     for team in user.teams.filter(org=org):
         team.members.remove(user)
-    revoked = list(ApiToken.objects.filter(org=org, user=user, revoked_at__isnull=True)
-                   .values_list("key_id", flat=True))
+    theirs = list(ApiToken.objects.filter(org=org, user=user))
+    ended = {token.pk: token for token in
+             theirs + [child for token in theirs for child in token_descendants(token)]}
+    revoked = [token.key_id for token in ended.values() if token.revoked_at is None]
     ApiToken.objects.filter(key_id__in=revoked).update(revoked_at=timezone.now())
     audit_record(action="member.remove", org=org, principal=principal, target=user.username,
                  data={"before": membership.role, "after": None, "tokens_revoked": revoked})
@@ -151,9 +160,15 @@ def token_create(
     description: str = "",
     principal: Principal | None = None,
 ) -> tuple[ApiToken, str]:
-    """Create a token; returns it and its plaintext, which is never stored."""
-    if principal is not None and principal.token is not None:
-        _within_creator(principal.token, Permission(permission), projects or [])
+    """Create a token; returns it and its plaintext, which is never stored.
+
+    A token created with a token (the principal's) is its child: no stronger, no wider and
+    never longer-lived than its parent (a later or missing expiry becomes the parent's, as a
+    PyPI token made from another keeps its caveats), and revoked with it.
+    """
+    parent = principal.token if principal is not None else None
+    if parent is not None:
+        _within_creator(parent, Permission(permission), projects or [])
     from packaging.utils import canonicalize_name
 
     if user is not None and not Membership.objects.filter(org=org, user=user).exists():
@@ -168,14 +183,24 @@ def token_create(
         secret_hash=new.secret_hash,
         permission=Permission(permission),
         projects=sorted({canonicalize_name(p) for p in projects or [] if p.strip()}),
-        expires_at=timezone.now() + timedelta(days=expires_days) if expires_days else None,
+        expires_at=_expiry(expires_days, parent),
         description=description,
         created_by=principal.user if principal else None,
+        parent=parent,
     )
     audit_record(action="token.create", org=org, principal=principal, target=token.key_id,
                  data={"permission": token.permission, "projects": token.projects,
-                       "owner": user.username if user else None})
+                       "owner": user.username if user else None,
+                       "expires_at": token.expires_at.isoformat() if token.expires_at else None})
     return token, new.plaintext
+
+
+def _expiry(days: int | None, parent: ApiToken | None):
+    """When a new token expires: in ``days``, but never after the token creating it."""
+    wanted = timezone.now() + timedelta(days=days) if days else None
+    if parent is None or parent.expires_at is None:
+        return wanted
+    return parent.expires_at if wanted is None else min(wanted, parent.expires_at)
 
 
 def _within_creator(creator: ApiToken, permission: Permission, projects: list[str]) -> None:
@@ -191,12 +216,15 @@ def _within_creator(creator: ApiToken, permission: Permission, projects: list[st
 
 @transaction.atomic
 def token_revoke(*, token: ApiToken, principal: Principal | None = None) -> ApiToken:
-    """Revoke a token at once; revoking a revoked token changes nothing."""
-    if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
-        audit_record(action="token.revoke", org=token.org, principal=principal,
-                     target=token.key_id)
+    """Revoke a token at once, and every token created with it (their children too);
+    revoking a revoked token changes nothing but what it created that still works."""
+    for each in [token, *token_descendants(token)]:
+        if each.revoked_at is None:
+            each.revoked_at = timezone.now()
+            each.save(update_fields=["revoked_at"])
+            audit_record(action="token.revoke", org=each.org, principal=principal,
+                         target=each.key_id,
+                         data={} if each is token else {"created_with": token.key_id})
     return token
 
 

@@ -1,10 +1,15 @@
-"""Web pages of accounts: sign up, and answering an invitation from its email link."""
+"""Web pages of accounts: sign up, email verification, the account's settings, and
+answering an invitation from its email link."""
+
+from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import UserCreationForm
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 
@@ -12,7 +17,16 @@ from accounts import invitations
 from accounts.authentication import client_ip
 from accounts.models import User
 from accounts.principals import Principal
-from accounts.ratelimit import rate_limited
+from accounts.ratelimit import RateLimited, rate_hit, rate_limited
+from accounts.signup import CLOSED_MESSAGE, signup_open, user_signup
+from accounts.verification import (
+    VerificationFailed,
+    email_verification_send,
+    email_verify,
+    user_email_change,
+)
+
+SETTINGS_PATH = "/accounts/settings/"
 
 
 class SignupForm(UserCreationForm):
@@ -23,35 +37,133 @@ class SignupForm(UserCreationForm):
         fields = ["username", "email"]
 
 
-@rate_limited("signup")
-def signup(request):
-    """Create an account and sign in; then follow ``next`` (an invitation link, say)."""
-    form = SignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        target = request.POST.get("next", "")
-        return redirect(target if target.startswith("/") and not target.startswith("//")
-                        else "/")
-    return render(request, "accounts/signup.html",
-                  {"form": form, "next": request.GET.get("next", "")})
+class EmailChangeForm(forms.Form):
+    email = forms.EmailField(label="New email address")
+    password = forms.CharField(label="Your password", widget=forms.PasswordInput,
+                               strip=False)
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        if not self.user.check_password(self.cleaned_data["password"]):
+            raise ValidationError("That is not your password.")
+        return self.cleaned_data["password"]
 
 
-@login_required
-def invitation(request, key: str):
-    """Show an invitation and let the signed-in invitee accept or decline it."""
+def _local(path: str) -> str:
+    return path if path.startswith("/") and not path.startswith("//") else ""
+
+
+def _send_verification(request, user: User, next_path: str) -> None:
+    """Email the verification link, and say on the next page what happened."""
+    try:
+        rate_hit("verification_email", client_ip(request) or "unknown")
+        email_verification_send(user=user, next_path=next_path,
+                                base_url=settings.SITE_URL or request.build_absolute_uri("/"))
+    except RateLimited as exc:
+        messages.error(request, f"No link was sent: {exc}")
+    except OSError:  # smtplib's errors are OSErrors
+        messages.error(request, "The mail server refused the verification email; ask for a "
+                                "new link from your account settings later.")
+    else:
+        messages.info(request, f"We sent a verification link to {user.email}. Follow it "
+                               "within 24 hours to verify your address.")
+
+
+def _pending_invitation(key: str):
     found = invitations.invitation_for_key(key)
     if found is None:
         raise Http404("No such invitation.")
+    return found
+
+
+@rate_limited("signup")
+def signup(request, key: str | None = None):
+    """Create an account (under the sign-up policy, or through an email invitation's link),
+    sign in, and send the link that verifies the address."""
+    invitation = _pending_invitation(key) if key else None
+    if invitation is None and not signup_open():
+        return render(request, "accounts/signup_closed.html", {"message": CLOSED_MESSAGE},
+                      status=403)
+    form = SignupForm(request.POST or None,
+                      initial={"email": invitation.email} if invitation else None)
+    if invitation is not None:
+        form.fields["email"].disabled = True  # the invited address is the account's
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = user_signup(username=form.cleaned_data["username"],
+                               email=form.cleaned_data["email"],
+                               password=form.cleaned_data["password1"],
+                               invitation=invitation, ip=client_ip(request))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            next_path = (invitations.accept_path(key) if invitation
+                         else _local(request.POST.get("next", "")))
+            _send_verification(request, user, next_path)
+            return redirect(next_path or SETTINGS_PATH)
+    return render(request, "accounts/signup.html", {
+        "form": form, "invitation": invitation, "next": request.GET.get("next", ""),
+        "login_next": invitations.accept_path(key) if invitation else ""})
+
+
+def verify(request, token: str):
+    """Follow a verification link: the address is verified; then on to where it leads."""
+    try:
+        user, next_path = email_verify(token=token, ip=client_ip(request))
+    except VerificationFailed as exc:
+        return render(request, "accounts/verify_failed.html", {"message": str(exc)},
+                      status=400)
+    messages.success(request, f"Your email address {user.email} is verified.")
+    next_path = next_path or SETTINGS_PATH
+    if request.user.is_authenticated and request.user.pk == user.pk:
+        return redirect(next_path)
+    return redirect(f"{settings.LOGIN_URL}?{urlencode({'next': next_path})}")
+
+
+@login_required
+def account_settings(request):
+    """The account's address, whether it is verified, and changing it."""
+    user = request.user
+    form = EmailChangeForm(user, request.POST if request.POST.get("action") == "change"
+                           else None)
+    if request.method == "POST" and request.POST.get("action") == "resend":
+        _send_verification(request, user, "")
+        return redirect(SETTINGS_PATH)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user_email_change(user=user, email=form.cleaned_data["email"],
+                              principal=Principal(user=user, ip=client_ip(request)))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            _send_verification(request, user, "")
+            return redirect(SETTINGS_PATH)
+    return render(request, "accounts/settings.html", {"form": form})
+
+
+def invitation(request, key: str):
+    """An invitation from its email link: sign up or in, verify the address, then answer."""
+    found = _pending_invitation(key)
+    if not request.user.is_authenticated:
+        return render(request, "accounts/invitation.html", {"invitation": found, "key": key})
+    if request.method == "POST" and request.POST.get("answer") == "verify":
+        _send_verification(request, request.user, invitations.accept_path(key))
+        return redirect(invitations.accept_path(key))
     error = None
     if request.method == "POST":
-        principal = Principal(user=request.user, ip=client_ip(request))
         answer = (invitations.invitation_accept if request.POST.get("answer") == "accept"
                   else invitations.invitation_decline)
         try:
-            answer(invitation=found, user=request.user, principal=principal)
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
+            answer(invitation=found, user=request.user, key=key,
+                   principal=Principal(user=request.user, ip=client_ip(request)))
+        except (ValidationError, PermissionDenied) as exc:
+            error = " ".join(getattr(exc, "messages", None) or exc.args)
         else:
             return redirect(f"/{found.org.slug}/" if found.status == "accepted" else "/")
-    return render(request, "accounts/invitation.html", {"invitation": found, "error": error})
+    return render(request, "accounts/invitation.html", {
+        "invitation": found, "key": key, "error": error,
+        "names_you": invitations.names(found, request.user)})

@@ -2,11 +2,11 @@
 
 The bare-Django ceiling (``ceiling.py``, under the benchmark's gunicorn flags) serves one page of
 the 1,500-file page's size from memory while wrk loads it at c=16, in ``--rounds`` rounds. The
-full run's p99 target (under 25 ms at c=16) is bound by the host's throughput (``RESULTS.md``):
-Wheelhouse met it on the 1,500-file pages in every run where the ceiling served them at 2,190
-req/s or more (sessions 9, 10 and 13), missed it once where the ceiling served the JSON page at
-2,034 (session 10), and in every run where it served them at 1,900 or less (sessions 11 and
-12, where the ceiling's own p99 missed it too). Run this before a full run (45-70 minutes).
+full run's p99 target (under 25 ms at c=16) is bound by the host's throughput: in the runs of
+``RESULTS.md`` that measured the ceiling in turns, Wheelhouse met it on the 1,500-file pages
+wherever the ceiling served them at 2,190 req/s or more, and missed it wherever the ceiling
+served them at 1,900 or less (where the ceiling's own p99 missed it too). Run this before a
+full run (45-70 minutes).
 """
 
 import argparse

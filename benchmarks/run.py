@@ -143,9 +143,8 @@ def load_in_turns(targets: list[tuple[servers.Server, dict]], seconds: int,
                   rounds: int = 1) -> list[dict]:
     """Each server's figures (in the order given), the servers taking turns cell by cell and
     turns at going first. Wheelhouse and the bare-Django ceiling are measured so: a target is
-    a share of the ceiling, and on a shared host whose speed drifts within minutes (the same
-    workers measured 40% more CPU per request in one minute than in another), measuring the
-    ceiling ten minutes later compared the host with itself as much as the servers.
+    a share of the ceiling, and a shared host's speed drifts within minutes, so a ceiling
+    measured minutes apart from the server would compare the host with itself.
 
     With ``rounds`` > 1 each cell is measured that many times, in turns, and a server's
     figures for the cell are those of its median round by req/s (every round's req/s is kept
@@ -274,7 +273,7 @@ def _wheelhouse_and_ceiling(results: dict, work: Path, files, args) -> None:
 def upload_round(work: Path, files: list[Path], round_: int) -> dict:
     """Files/s of Wheelhouse and pypiserver, in turns, each into a fresh server (its own
     database and folder): one round of the upload verdict, which a host's speed moving from
-    one minute to the next can turn either way (benchmarks/RESULTS.md, session 9)."""
+    one minute to the next can turn either way (hence several rounds and their median)."""
     env, database = servers.wheelhouse_env(work)
     env["WHEELHOUSE_VAR_DIR"] = str(work / f"wh-var-round-{round_}")
     started = []

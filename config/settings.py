@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "accounts",
     "registry",
     "uploads",
+    "web",
 ]
 
 MIDDLEWARE = [
@@ -311,3 +312,27 @@ RATE_LIMITS = {
     "signup": (env_int("RATE_LIMIT_SIGNUP", 10), 3600),
     "project_create": (env_int("RATE_LIMIT_PROJECT_CREATE", 60), 3600),
 }
+
+# --- sign-up and email verification (accounts.signup, accounts.verification) ----------------
+# closed: accounts only through an invitation sent to an email address (the default);
+# domains: also addresses at SIGNUP_ALLOWED_DOMAINS; open: anyone.
+SIGNUP_POLICY = env("SIGNUP_POLICY", "closed")
+SIGNUP_ALLOWED_DOMAINS = [d.lower() for d in env_list("SIGNUP_ALLOWED_DOMAINS", [])]
+if SIGNUP_POLICY not in {"closed", "domains", "open"}:
+    raise ImproperlyConfigured(
+        f"SIGNUP_POLICY must be 'closed', 'domains' or 'open', got {SIGNUP_POLICY!r}")
+if SIGNUP_POLICY == "domains" and not SIGNUP_ALLOWED_DOMAINS:
+    raise ImproperlyConfigured("SIGNUP_POLICY=domains needs SIGNUP_ALLOWED_DOMAINS "
+                               "(comma-separated, e.g. example.com,example.org).")
+RATE_LIMITS["verification_email"] = (env_int("RATE_LIMIT_VERIFICATION_EMAIL", 10), 3600)
+
+# --- client addresses behind reverse proxies --------------------------------------------------
+# How many reverse proxies in front of the web processes append to X-Forwarded-For (nginx with
+# `proxy_add_x_forwarded_for` is one; a CDN in front of it makes two). 0: the header is
+# ignored and the peer address is the client, as it must be when clients connect directly
+# (they could write any X-Forwarded-For). Rate limits, token use and audit events read it.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# --- password reset rate limit (per client address, like "login") ---------------------------
+# Requests for a reset mail and new passwords set from a reset link, together.
+RATE_LIMITS["password_reset"] = (env_int("RATE_LIMIT_PASSWORD_RESET", 10), 3600)

@@ -4,8 +4,9 @@ from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.ratelimit import rate_limited
-from registry.views import files, health, jsonapi, simple, web
+from registry.views import files, health, jsonapi, simple
 from uploads import views as upload_views
+from web import urls as web_urls
 
 
 class OrgSlugConverter:
@@ -28,23 +29,28 @@ org_patterns = [
     path("legacy", upload_views.legacy_redirect),
     path("pypi/<str:project>/json", jsonapi.project_json, name="json-project"),
     path("pypi/<str:project>/<str:version>/json", jsonapi.release_json, name="json-release"),
-    path("", web.org_home, name="org-home"),
-    path("project/<str:project>/", web.project_page, name="project"),
-    path("project/<str:project>/<str:version>/", web.release_page, name="release"),
+    path("", include(web_urls.org_urlpatterns)),
 ]
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    # Both login pages share one count per client; password reset routes (sending mail,
+    # setting a password) have their own. They shadow the same routes included below.
+    path("admin/login/", rate_limited("login")(admin.site.login)),
     path("admin/", admin.site.urls),
     path("accounts/login/", rate_limited("login")(auth_views.LoginView.as_view()), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password_reset/",
+         rate_limited("password_reset")(auth_views.PasswordResetView.as_view())),
+    path("accounts/reset/<uidb64>/<token>/",
+         rate_limited("password_reset")(auth_views.PasswordResetConfirmView.as_view())),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("", web.home, name="home"),
+    path("", include(web_urls.urlpatterns)),
     path("<org:org>/", include(org_patterns)),
 ]
 

@@ -5,7 +5,9 @@ generation, its org another (for the root pages). A write deletes both keys, at 
 after its transaction commits, so every value built before it becomes unreachable. A reader
 takes the generation before it reads the database, so a value built from rows older than a
 write is never stored under a generation that follows that write. Generations are fresh
-timestamps in microseconds, never reused.
+timestamps in microseconds, never reused. Looking up writes nothing: only a reader about to
+store what it read takes a generation, so names nobody may read (or that do not exist) leave
+no key behind.
 
 A hit is ONE round trip (``get_many``): the generation, the project's facts (``Route``) and the
 finished page together, so an unchanged page costs no SQL for anonymous callers.
@@ -76,7 +78,7 @@ class Route(NamedTuple):
 
 
 class Lookup(NamedTuple):
-    generation: int
+    generation: int | None  # None: nothing of the project is cached
     route: Route | None
     values: dict[str, tuple]  # the other values asked for, current ones only
 
@@ -125,30 +127,36 @@ def _generation(key: str, seen) -> int:
     if seen is not None:
         return seen
     fresh = time.time_ns() // 1000
-    # It expires with the values stored under it (a URL may name no real org or project, and
-    # such keys must not pile up); after that a new generation makes them unreachable anyway.
+    # It expires with the values stored under it; after that a new generation makes them
+    # unreachable anyway. Only readers about to store a value take one: a URL that names no
+    # project someone may read leaves no key behind.
     if cache.add(key, fresh, PAGE_TTL):
         return fresh
     current = cache.get(key)
     return fresh if current is None else current  # dropped meanwhile: fresh matches nothing
 
 
-def _valid(entry, generation: int):
-    return entry[1] if entry is not None and entry[0] == generation else None
+def _valid(entry, generation: int | None):
+    return (entry[1] if entry is not None and generation is not None and entry[0] == generation
+            else None)
 
 
 def file_key(slug: str, filename: str) -> str:
     return f"file:{slug}:{filename}"
 
 
-def project_lookup(slug: str, normalized: str, *keys: str) -> Lookup:
+def project_lookup(slug: str, normalized: str, *keys: str, create: bool = False) -> Lookup:
     """The project's generation, and its facts and other values if cached under it.
 
-    One round trip. ``keys`` name pages (or file records) of this project.
+    One round trip, which writes nothing unless ``create`` asks for a generation when none
+    is current (for a reader that will store what it reads next). ``keys`` name pages (or
+    file records) of this project.
     """
     gen_key, route_key = _project_gen_key(slug, normalized), _route_key(slug, normalized)
     found = cache.get_many([gen_key, route_key, *keys])
-    generation = _generation(gen_key, found.get(gen_key))
+    generation = found.get(gen_key)
+    if create:
+        generation = _generation(gen_key, generation)
     route = _valid(found.get(route_key), generation)
     values = {key: value for key in keys
               if (value := _valid(found.get(key), generation)) is not None}
@@ -163,11 +171,10 @@ def shared() -> bool:
 def project_renew(slug: str, normalized: str, *keys: str) -> Lookup:
     """A fresh generation for the project: what was cached under the old one is dropped."""
     cache.delete(_project_gen_key(slug, normalized))
-    return project_lookup(slug, normalized, *keys)
+    return project_lookup(slug, normalized, *keys, create=True)
 
 
-def route_store(generation: int, project: Project) -> None:
-    route = Route.of(project)
+def route_store(generation: int, route: Route) -> None:
     cache.set(_route_key(route.org_slug, route.normalized_name), (generation, tuple(route)),
               PAGE_TTL)
 
@@ -239,7 +246,7 @@ def _body_key(etag: str) -> str:
     return "body:" + etag.strip('"')
 
 
-def _current_page(entry, generation: int) -> CachedPage | None:
+def _current_page(entry, generation: int | None) -> CachedPage | None:
     """The page of a cached head, if it was stored under ``generation`` and its body is found."""
     head = _valid(entry, generation)
     return _page_from(head) if head is not None else None
@@ -304,12 +311,18 @@ def root_page(slug: str, generation: int, visibility_class: str,
                          generation)
 
 
-def root_lookup(slug: str, visibility_class: str,
-                content_type: str) -> tuple[int, CachedPage | None]:
-    """The org's generation and the root page for this visibility class if cached under it."""
+def root_lookup(slug: str, visibility_class: str, content_type: str,
+                create: bool = False) -> tuple[int | None, CachedPage | None]:
+    """The org's generation and the root page for this visibility class if cached under it.
+
+    One round trip, which writes nothing unless ``create`` asks for a generation when none
+    is current.
+    """
     gen_key, page_key = _org_gen_key(slug), root_page_key(slug, visibility_class, content_type)
     found = cache.get_many([gen_key, page_key])
-    generation = _generation(gen_key, found.get(gen_key))
+    generation = found.get(gen_key)
+    if create:
+        generation = _generation(gen_key, generation)
     return generation, _current_page(found.get(page_key), generation)
 
 

@@ -8,7 +8,10 @@ tables in ``accounts.capabilities`` and the grants, which this app owns. The rul
   what an anonymous caller gets. A token never exceeds its owner nor its permission.
 - Org owners and admins hold every project capability; members read unrestricted
   projects and hold what their user and team grants give; former members hold nothing.
-- Visibility adds read: ``public`` for anyone, ``internal`` for any signed-in user.
+- Visibility adds read: ``public`` for anyone, ``internal`` for signed-in users who belong
+  to at least one org of this instance (GitLab keeps internal projects from external users;
+  someone who merely signed up is an outsider). A user's token counts as its owner, in
+  its own org only.
 - A quarantined project is visible only to the org's owners and admins, in a session.
 """
 
@@ -31,7 +34,7 @@ from accounts.capabilities import (
 )
 from accounts.models import ApiToken, Organization
 from accounts.principals import ANONYMOUS, Principal
-from accounts.selectors import membership_role, team_ids
+from accounts.selectors import belongs_to_an_org, membership_role, team_ids
 from registry.models import Project, ProjectGrant, ProjectStatus
 
 NOTHING: frozenset[Capability] = frozenset()
@@ -78,11 +81,12 @@ class ProjectFacts(Protocol):
 
 def decide(project: ProjectFacts, *, token: ApiToken | None, has_user: bool,
            role: Callable[[], str | None],
-           granted: Callable[[], frozenset[Capability]]) -> frozenset[Capability]:
-    """The rules, over plain facts. ``role`` (the user's org role) and ``granted`` (what the
-    user's and their teams' grants give) are looked up only when a rule needs them: never for
-    anonymous callers nor for org-owned tokens, whose rights follow from the token and the
-    project alone."""
+           granted: Callable[[], frozenset[Capability]],
+           insider: Callable[[], bool]) -> frozenset[Capability]:
+    """The rules, over plain facts. ``role`` (the user's org role), ``granted`` (what the
+    user's and their teams' grants give) and ``insider`` (whether the user belongs to any org
+    of the instance) are looked up only when a rule needs them: never for anonymous callers
+    nor for org-owned tokens, whose rights follow from the token and the project alone."""
     if token is not None:  # a user's token acts for its owner: ``role`` is the owner's
         in_force = _in_force(token, project.org_id, role)
         if not in_force or not token.covers(project.normalized_name):
@@ -92,7 +96,7 @@ def decide(project: ProjectFacts, *, token: ApiToken | None, has_user: bool,
             return PROJECT_CAPABILITIES
         return NOTHING
     return (_held(project, token, has_user, role, granted)
-            | _visibility_capabilities(project.visibility, has_user))
+            | _visibility_capabilities(project.visibility, has_user, insider))
 
 
 def _held(project: ProjectFacts, token: ApiToken | None, has_user: bool, role,
@@ -112,12 +116,19 @@ def _user_capabilities(project: ProjectFacts, role: str | None, granted) -> froz
     return caps if project.restricted else caps | READ_ONLY
 
 
-def _visibility_capabilities(visibility: str, has_user: bool) -> frozenset[Capability]:
+def _visibility_capabilities(visibility: str, has_user: bool,
+                             insider: Callable[[], bool]) -> frozenset[Capability]:
     if visibility == Visibility.PUBLIC:
         return READ_ONLY
-    if visibility == Visibility.INTERNAL and has_user:
+    if visibility == Visibility.INTERNAL and has_user and insider():
         return READ_ONLY
     return NOTHING
+
+
+def is_insider(user, org: Organization) -> bool:
+    """Whether ``user`` is one of those "internal" is for: a member of some org here.
+    A member of ``org`` is, without a second look-up."""
+    return membership_role(org, user) is not None or belongs_to_an_org(user)
 
 
 def project_capabilities(principal: Principal, project: ProjectFacts) -> frozenset[Capability]:
@@ -129,7 +140,8 @@ def project_capabilities(principal: Principal, project: ProjectFacts) -> frozens
     user = principal.user
     return decide(project, token=principal.token, has_user=user is not None,
                   role=lambda: membership_role(project.org, user),
-                  granted=lambda: _grant_capabilities(user, project))
+                  granted=lambda: _grant_capabilities(user, project),
+                  insider=lambda: is_insider(user, project.org))
 
 
 def can(principal: Principal, capability: Capability, project: ProjectFacts) -> bool:
@@ -167,3 +179,15 @@ def can_create_project(principal: Principal, org: Organization, normalized_name:
     if principal.token is not None and not principal.token.covers(normalized_name):
         return False
     return Capability.ORG_CREATE_PROJECT in org_capabilities(principal, org)
+
+
+def can_create_org(principal: Principal) -> bool:
+    """Whether ``principal`` may create an organisation (and so become its owner): a person,
+    not a token, who already belongs to an org here, or an instance moderator. Someone who
+    merely signed up may not, or creating an org would let them read every internal project
+    (GitHub Enterprise lets only its owners create orgs; GitLab's external users create no
+    groups)."""
+    user = principal.user
+    if principal.token is not None or user is None or not user.is_active:
+        return False
+    return user.is_staff or belongs_to_an_org(user)

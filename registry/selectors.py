@@ -4,24 +4,26 @@
 PROJECT_READ as one query; tests check that the two agree on every case.
 """
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
-from packaging.utils import canonicalize_version
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum, TextField
+from django.db.models.fields.json import KeyTextTransform
+from packaging.utils import canonicalize_name, canonicalize_version
 
 from accounts import statements
 from accounts.capabilities import OrgRole, Visibility
 from accounts.models import ApiToken, Organization
 from accounts.principals import ANONYMOUS, Principal
-from accounts.selectors import membership_role, team_ids, tokens_of_org
+from accounts.selectors import membership_role, orgs_of, team_ids, tokens_of_org
 from registry.models import File, Project, ProjectGrant, ProjectStatus, Release
-from registry.permissions import effective_principal
+from registry.permissions import effective_principal, is_insider
+from registry.simple import version_key
 
 # Q() is "no condition", which vanishes when OR-ed with another Q: "every row" is spelt out.
 EVERY = Q(pk__isnull=False)
 
 
-def _visible(principal: Principal) -> Q:
+def _visible(principal: Principal, org: Organization) -> Q:
     visible = [Visibility.PUBLIC]
-    if principal.user is not None:
+    if principal.user is not None and is_insider(principal.user, org):
         visible.append(Visibility.INTERNAL)
     return Q(visibility__in=visible)
 
@@ -40,10 +42,10 @@ def _member_readable(principal: Principal, org: Organization) -> Q:
 def _readable(principal: Principal, org: Organization) -> Q:
     token = principal.token
     if token is None:
-        return _member_readable(principal, org) | _visible(principal)
+        return _member_readable(principal, org) | _visible(principal, org)
     scope = Q(normalized_name__in=token.projects) if token.projects else EVERY
     held = EVERY if token.user is None else _member_readable(principal, org)
-    return (scope & (held | _visible(principal))) | _visible(ANONYMOUS)
+    return (scope & (held | _visible(principal, org))) | _visible(ANONYMOUS, org)
 
 
 def _quarantine(principal: Principal, org: Organization, include: bool) -> Q:
@@ -62,10 +64,18 @@ def projects_readable(principal: Principal, org: Organization, *,
     principal may still read (owners and admins in a session), so that the result agrees
     with ``can(principal, PROJECT_READ, project)`` for every project.
     """
-    principal = effective_principal(principal, org)
+    effective = effective_principal(principal, org)
+    readable = _readable(effective, org)
     return Project.objects.filter(org=org).filter(
-        _readable(principal, org), _quarantine(principal, org, include_quarantined)
+        readable, _quarantine(effective, org, include_quarantined)
     )
+
+
+def projects_public(org_slug: str) -> QuerySet[Project]:
+    """What ``projects_readable`` gives an anonymous caller, by the org's slug: one query,
+    the same for an unknown org (nothing) as for an org with nothing public."""
+    return Project.objects.filter(org__slug=org_slug, visibility=Visibility.PUBLIC).filter(
+        ~Q(status=ProjectStatus.QUARANTINED))
 
 
 def project_get(org: Organization, normalized_name: str) -> Project | None:
@@ -103,6 +113,48 @@ def releases_of(project: Project) -> QuerySet[Release]:
     return Release.objects.filter(project=project).prefetch_related("files")
 
 
+def release_history(project: Project) -> list[Release]:
+    """A project's releases without their files, the highest version (PEP 440) first."""
+    return sorted(Release.objects.filter(project=project),
+                  key=lambda release: version_key(release.version), reverse=True)
+
+
+def release_files(release: Release, *, include_quarantined: bool = False) -> QuerySet[File]:
+    """A release's files with who uploaded them; quarantined ones only when asked (for the
+    project's admins)."""
+    found = File.objects.filter(release=release).select_related("uploader", "uploaded_with")
+    if not include_quarantined:
+        found = found.filter(quarantined=False)
+    return found.order_by("filename")
+
+
+def projects_search(principal: Principal, org: Organization, text: str = "") -> QuerySet[Project]:
+    """The org's projects the principal may read (``projects_readable``, in the same query)
+    whose name or summary contains ``text``, by name. Each has ``summary``: its newest
+    release's."""
+    newest = Release.objects.filter(project=OuterRef("pk")).order_by("-created_at", "-pk")
+    summary = newest.annotate(text=KeyTextTransform("summary", "metadata")).values("text")[:1]
+    found = projects_readable(principal, org, include_quarantined=True).annotate(
+        summary=Subquery(summary, output_field=TextField()))
+    text = text.strip()
+    if text:
+        found = found.filter(Q(name__icontains=text) | Q(summary__icontains=text)
+                             | Q(normalized_name__icontains=canonicalize_name(text)))
+    return found.order_by("normalized_name")
+
+
+def files_uploaded_by(principal: Principal, *, limit: int = 10) -> list[File]:
+    """The newest files ``principal``'s user uploaded, among those they may still read."""
+    user = principal.user
+    if user is None:
+        return []
+    readable = Q(pk__in=[])
+    for org in orgs_of(user):
+        readable |= Q(release__project__in=projects_readable(principal, org).values("pk"))
+    return list(File.objects.filter(readable, uploader=user, quarantined=False)
+                .select_related("release__project__org").order_by("-uploaded_at")[:limit])
+
+
 def _canonical(version: str) -> str:
     """``version`` as releases store it (1.0.0 -> 1); text that is no version stays as is."""
     try:
@@ -127,6 +179,11 @@ def files_of(project: Project, version: str | None = None) -> QuerySet[File]:
     if version:
         return found.filter(release__canonical_version=_canonical(version))
     return found.order_by("filename")
+
+
+def file_get(project: Project, filename: str) -> File | None:
+    """The project's file of that name, quarantined or not."""
+    return files_of(project).filter(filename=filename).first()
 
 
 def grants_of(project: Project) -> QuerySet[ProjectGrant]:

@@ -1,30 +1,29 @@
 """Writes for projects, releases and files. Each writes an audit event."""
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from packaging.utils import canonicalize_name, canonicalize_version
 
 from accounts import services as account_services
 from accounts import statements
 from accounts.audit import audit_record
-from accounts.capabilities import Permission
+from accounts.capabilities import Capability, Permission
 from accounts.models import Membership, Organization, Team, User
 from accounts.principals import Principal
 from registry import cache as index_cache
-from registry import usage
+from registry import names, usage
 from registry.models import (
     File,
     FilenameRecord,
     PackageType,
-    ProhibitedName,
     Project,
     ProjectGrant,
     Release,
 )
+from registry.permissions import can
 from registry.storage import METADATA_SUFFIX, blob_folders_prune, distributions
 
 
@@ -66,9 +65,54 @@ def project_bump(project: Project, *, added_bytes: int = 0,
     index_cache.invalidate(project)
 
 
+def _skeleton_sql() -> str:
+    """``name_skeleton`` of a normalised name (separators are already single dashes), in SQL
+    that Postgres and SQLite share."""
+    expression = "REPLACE(normalized_name, '-', '')"
+    for confusable, folded in names.CONFUSABLES.items():
+        expression = f"REPLACE({expression}, '{confusable}', '{folded}')"
+    return expression
+
+
+# Every new project asks; one plain statement (see accounts.statements). The skeleton
+# expression is built from constant letters; the values are parameters.
+_LOOKALIKES_SQL = (
+    "SELECT id, name, normalized_name, visibility, restricted, status, 0 "  # noqa: S608
+    f"FROM registry_project WHERE org_id = %s AND {_skeleton_sql()} = %s UNION ALL "
+    "SELECT NULL, NULL, normalized_name, NULL, NULL, NULL, 1 FROM registry_prohibitedname "
+    "WHERE normalized_name = %s")
+
+
+def project_name_problems(*, org: Organization, name: str,
+                          principal: Principal | None = None) -> tuple[names.NameProblem, ...]:
+    """Why ``name`` may not become a new project of ``org``: the one set of name rules
+    (``registry.names``), fed only the rows that can matter (the org's projects with the
+    same skeleton, the name's own prohibition), so the cost does not grow with the org.
+
+    A look-alike is named only to a ``principal`` who may read it."""
+    normalized = canonicalize_name(name)
+    with connection.cursor() as cursor:
+        cursor.execute(_LOOKALIKES_SQL, [org.pk, names.name_skeleton(normalized), normalized])
+        rows = cursor.fetchall()
+    lookalikes = [Project(pk=pk, org=org, name=shown, normalized_name=n, visibility=visibility,
+                          restricted=restricted, status=status)
+                  for pk, shown, n, visibility, restricted, status, prohibited in rows
+                  if not prohibited]
+    readable = [p.normalized_name for p in lookalikes if principal is not None
+                and p.normalized_name != normalized and can(principal, Capability.PROJECT_READ, p)]
+    return names.new_name_problems(
+        name, existing_normalized=[p.normalized_name for p in lookalikes],
+        prohibited_normalized=[n for _, _, n, *_, prohibited in rows if prohibited],
+        shown_normalized=readable)
+
+
 @transaction.atomic
 def project_create(*, org: Organization, name: str, principal: Principal | None = None,
                    visibility: str | None = None) -> Project:
+    """Create a project, if ``name`` passes the rules for a new name (ValidationError else)."""
+    problems = project_name_problems(org=org, name=name, principal=principal)
+    if problems:
+        raise ValidationError([problem.message for problem in problems])
     project = Project(org=org, name=name, normalized_name=canonicalize_name(name),
                       visibility=visibility or org.default_visibility)
     project.full_clean(exclude=["org"], validate_unique=False)
@@ -185,18 +229,12 @@ def release_yank(*, release: Release, reason: str = "", undo: bool = False,
     return release
 
 
-PROJECT_NAME_RE = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
 PROJECT_SETTINGS = ("visibility", "restricted")
 
 
 def project_register(*, org: Organization, name: str, principal: Principal,
                      visibility: str | None = None, restricted: bool = False) -> Project:
-    """Create a project from the management API: checks the name rules first."""
-    if not PROJECT_NAME_RE.match(name) or len(name) > 200:
-        raise ValidationError(f"'{name}' is not a valid project name: use letters, digits, "
-                              "'.', '_' and '-', starting and ending with a letter or digit.")
-    if ProhibitedName.objects.filter(normalized_name=canonicalize_name(name)).exists():
-        raise ValidationError(f"The name '{name}' is not allowed on this instance.")
+    """Create a project from the management API (``project_create`` checks the name)."""
     with transaction.atomic():
         project = project_create(org=org, name=name, principal=principal, visibility=visibility)
         if restricted:

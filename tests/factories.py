@@ -19,6 +19,10 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.com")
+    # Verified, as an account that has followed its link; pass verified_email="" for one
+    # that has not.
+    verified_email = factory.LazyAttribute(lambda o: o.email)
+    email_verified_at = factory.LazyAttribute(lambda o: timezone.now() if o.email else None)
     password = factory.django.Password("correct horse battery staple")
 
 

@@ -73,3 +73,10 @@ def test_serving_installs_neither_the_test_tools_nor_the_production_servers():
         assert server not in serving, server
         assert any(need.startswith(server) for need in extras["production"])
     assert "wheelhouse[production]" in extras["dev"]  # the tests run gunicorn, Postgres, S3
+
+
+def test_every_script_says_what_it_needs():
+    for script in sorted((ROOT / "scripts").iterdir()):
+        for line in script.read_text().splitlines():
+            if "_setup.sh" in line and line.startswith("source "):
+                assert line.split()[-1] in ("serve", "test"), script.name

@@ -5,14 +5,15 @@ Upload clients send ``multipart/form-data`` (RFC 7578): some twenty text fields 
 part named ``content``. Django's general parser took 1.3 ms of such a request, a sixth to a
 quarter of its CPU (benchmarks/RESULTS.md, session 11); this reader searches each chunk once
 for the next delimiter. It keeps Django's limits (``DATA_UPLOAD_MAX_MEMORY_SIZE`` for the
-text fields, ``DATA_UPLOAD_MAX_NUMBER_FIELDS``, ``DATA_UPLOAD_MAX_NUMBER_FILES``) and its
-cleaning of file names, and refuses what it cannot read with a reason instead of guessing.
+text fields, ``DATA_UPLOAD_MAX_NUMBER_FIELDS``, ``DATA_UPLOAD_MAX_NUMBER_FILES``), and refuses
+what it cannot read with a reason instead of guessing. Unlike Django's parser it keeps the file
+name exactly as sent (no path stripped, no character dropped): upload validation judges the
+name the client sent, and refuses one that carries a path or a control character.
 """
 
 from __future__ import annotations
 
 import hashlib
-import html
 import re
 from dataclasses import dataclass, field
 
@@ -48,6 +49,7 @@ class Form:
     file_fields: list[str] = field(default_factory=list)
     # The ``content`` part, with ``digests`` (md5, sha256, blake2_256 hex) and ``size`` set.
     content: TemporaryUploadedFile | None = None
+    filename: str | None = None  # the ``content`` part's file name, exactly as sent
     too_large: bool = False  # a file part passed ``max_file_size``; its bytes were dropped
 
     def close(self) -> None:
@@ -135,17 +137,17 @@ def _file_read(body: _Body, form: Form, name: str, filename: str, separator: byt
         return
     if form.content is not None:
         raise FormError(400, "The upload form has more than one 'content' file.")
-    # Named after the fact: the temporary file's suffix is taken from the name, and the
-    # name's setter keeps at most 255 characters.
+    # Named after the field: Django derives the temporary file's suffix from its name, and
+    # cuts a name to its last path segment and 255 characters. The name sent is kept apart.
     form.content = TemporaryUploadedFile(CONTENT_FIELD, "application/octet-stream", 0, None)
-    form.content.name = filename
+    form.filename = filename
     sink = _HashingFile(form, max_file_size)
     body.stream_until(separator, sink)
     sink.finish()
 
 
 def _part_headers(raw: bytes) -> tuple[str | None, str | None]:
-    """The part's field name and, for a file, its cleaned file name."""
+    """The part's field name and, for a file, its file name as sent."""
     disposition = None
     for line in raw.decode("utf-8", "replace").split("\r\n"):
         key, _, value = line.partition(":")
@@ -162,10 +164,8 @@ def _part_headers(raw: bytes) -> tuple[str | None, str | None]:
         name, filename = plain.groups()
     else:
         name, filename = _disposition_parsed(disposition)
-    if filename is not None:
-        filename = _file_name(filename)
-        if filename is None:  # an empty or path-only file name: no file is sent
-            return None, None
+    if filename == "":  # no file chosen (RFC 7578 4.2): skipped, as Django does
+        return None, None
     return (name or "").strip() or None, filename
 
 
@@ -182,13 +182,6 @@ def _disposition_parsed(disposition: str) -> tuple[str | None, str | None]:
     if kind != "form-data":
         raise FormError(400, "A part of the upload form is not form-data.")
     return params.get("name"), params.get("filename")
-
-
-def _file_name(raw: str) -> str | None:
-    """Django's cleaning: the last path segment, printable characters only."""
-    name = html.unescape(raw).rsplit("/")[-1].rsplit("\\")[-1]
-    name = "".join(char for char in name if char.isprintable())
-    return None if name in {"", ".", ".."} else name
 
 
 class _Counter:

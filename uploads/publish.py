@@ -26,7 +26,7 @@ from accounts.models import ApiToken, Organization, User
 from accounts.principals import Principal
 from registry import services as registry_services
 from registry.models import File, Project, Release
-from registry.permissions import can
+from registry.permissions import project_capabilities
 from registry.readme import RENDERER, release_render
 from registry.selectors import project_named_later
 from registry.storage import (
@@ -41,6 +41,12 @@ from uploads.models import Upload, UploadStatus
 
 log = logging.getLogger(__name__)
 CONFLICT = "conflict"  # refused by the state of the registry, not by the file's contents
+
+
+def not_allowed_message(name: str) -> str:
+    """The refusal for a project the token cannot see, whether it exists or not."""
+    return (f"The token is not allowed to upload to project '{name}': it cannot see a project "
+            "of that name, and may not create one.")
 
 
 class Refused(Exception):
@@ -388,9 +394,12 @@ def _project_for(upload: Upload, principal: Principal, project: Project | None) 
                 org=upload.org, normalized_name=canonicalize_name(upload.project_name)).first()
             if project is None:
                 raise
-    if upload.create_project and not can(principal, Capability.PROJECT_UPLOAD, project):
-        # Someone else created the project while this upload was being validated.
-        raise Refused(f"The token is not allowed to upload to project '{project.name}'.")
+    if upload.create_project:  # someone else may have created it while this one waited
+        held = project_capabilities(principal, project)
+        if Capability.PROJECT_READ not in held:
+            raise Refused(not_allowed_message(upload.project_name))
+        if Capability.PROJECT_UPLOAD not in held:
+            raise Refused(f"The token is not allowed to upload to project '{project.name}'.")
     return project
 
 

@@ -11,7 +11,7 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
@@ -20,11 +20,16 @@ from accounts.principals import Principal
 from registry.storage import staging
 from uploads import notify, replays, validation
 from uploads.models import Upload, UploadStatus
-from uploads.publish import CONFLICT, finish, upload_inputs, upload_process
-from uploads.validation.names import CONFUSABLES, name_skeleton
+from uploads.publish import (
+    CONFLICT,
+    finish,
+    not_allowed_message,
+    upload_inputs,
+    upload_process,
+)
 
-__all__ = ["StagingFailed", "stale_after", "upload_earlier", "upload_expire", "upload_fail",
-           "new_project_problems", "upload_known", "upload_process", "upload_stage",
+__all__ = ["StagingFailed", "not_allowed_message", "stale_after", "upload_earlier",
+           "upload_expire", "upload_fail", "upload_known", "upload_process", "upload_stage",
            "upload_wait"]
 
 log = logging.getLogger(__name__)
@@ -32,36 +37,6 @@ log = logging.getLogger(__name__)
 
 class StagingFailed(Exception):
     """The file could not be staged or recorded; nothing was kept."""
-
-
-def _skeleton_sql() -> str:
-    """``name_skeleton`` of a normalised name (separators are already single dashes), in SQL
-    that Postgres and SQLite share."""
-    expression = "REPLACE(normalized_name, '-', '')"
-    for confusable, folded in CONFUSABLES.items():
-        expression = f"REPLACE({expression}, '{confusable}', '{folded}')"
-    return expression
-
-
-# Every upload that creates a project asks; one plain statement (see accounts.statements).
-# The skeleton expression is built from constant letters; the values are parameters.
-_LOOKALIKES_SQL = (
-    "SELECT normalized_name, 0 FROM registry_project WHERE org_id = %s AND "  # noqa: S608
-    f"{_skeleton_sql()} = %s UNION ALL "
-    "SELECT normalized_name, 1 FROM registry_prohibitedname WHERE normalized_name = %s")
-
-
-def new_project_problems(*, org, name: str) -> tuple[validation.Problem, ...]:
-    """Why ``name`` may not become a new project of ``org``: the pure rules, fed only the
-    rows that can matter (the org's projects with the same skeleton, the name's own
-    prohibition), so the cost does not grow with the org."""
-    normalized = validation.normalize_name(name)
-    with connection.cursor() as cursor:
-        cursor.execute(_LOOKALIKES_SQL, [org.pk, name_skeleton(normalized), normalized])
-        rows = cursor.fetchall()
-    return validation.check_new_project_name(
-        name, existing_normalized=[n for n, prohibited in rows if not prohibited],
-        prohibited_normalized=[n for n, prohibited in rows if prohibited])
 
 
 def upload_known(*, known: replays.Earlier, filename: str,
@@ -97,7 +72,9 @@ def upload_stage(*, org, principal: Principal, project_name: str, create_project
 
     Raises StagingFailed, having removed the staged copy, when storage or the database fails.
     """
-    staged_name = f"{uuid.uuid4().hex}-{filename}"
+    # A random name with the file's kind: the filename itself is on the row, and a staged
+    # name must fit where the longest accepted filename would not beside a prefix.
+    staged_name = uuid.uuid4().hex + (".whl" if form.filetype == "bdist_wheel" else ".tar.gz")
     try:
         # The received temporary file itself: a local disk moves it into place.
         staged_name = staging().save(staged_name, content)

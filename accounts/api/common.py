@@ -128,11 +128,11 @@ class ApiView(GenericAPIView):
     pagination_class = Pagination
     metadata_class = PlainMetadata
 
-    def paged(self, queryset, serializer_class) -> Response:
-        """A paginated list answer."""
+    def paged(self, queryset, serializer_class, **context) -> Response:
+        """A paginated list answer; ``context`` goes to the serializer."""
         page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(
-            serializer_class(page, many=True, context={"request": self.request}).data)
+        return self.get_paginated_response(serializer_class(
+            page, many=True, context={"request": self.request, **context}).data)
 
     def parsed(self, serializer_class, **kwargs) -> dict:
         """The request body checked by ``serializer_class``; 400 with the errors otherwise."""

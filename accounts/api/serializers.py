@@ -72,9 +72,11 @@ class InvitationCreateSerializer(serializers.Serializer):
 
 
 class InvitationAnswerSerializer(serializers.Serializer):
-    key = serializers.CharField(max_length=100, required=False, default="",
-                                help_text="The key from the invitation email's link, when the "
-                                          "invitation was sent to an email address.")
+    key = serializers.CharField(
+        max_length=100, required=False, default="", allow_blank=True,
+        help_text="The key from the invitation email's link (the last part of "
+                  "/accounts/invitations/{key}/). Required when the invitation was sent to "
+                  "an email address; then your account's verified address must be that one.")
 
 
 class TeamSerializer(serializers.ModelSerializer):
@@ -109,11 +111,16 @@ class TokenSerializer(serializers.ModelSerializer):
     projects = serializers.ListField(child=serializers.CharField(),
                                      help_text="Normalised project names; empty: the whole org.")
     active = serializers.BooleanField(source="is_active")
+    parent = serializers.CharField(
+        source="parent.key_id", allow_null=True, default=None,
+        help_text="The token that created this one (it never outlives that token and is "
+                  "revoked with it); null when a person or an operator created it.")
 
     class Meta:
         model = ApiToken
         fields = ["key_id", "org", "owner", "permission", "projects", "description", "active",
-                  "created_at", "expires_at", "revoked_at", "last_used_at", "last_used_ip"]
+                  "created_at", "expires_at", "revoked_at", "last_used_at", "last_used_ip",
+                  "parent"]
 
 
 class TokenCreatedSerializer(TokenSerializer):

@@ -1,4 +1,4 @@
-"""The caller's own invitations and tokens under /api/v1/me/."""
+"""The caller's own invitations under /api/v1/me/ (``me/tokens/`` is in ``registry.api``)."""
 
 from django.urls import path
 
@@ -10,5 +10,4 @@ urlpatterns = [
          name="api-invitation-accept"),
     path("me/invitations/<int:invitation_id>/decline/", views.InvitationDeclineView.as_view(),
          name="api-invitation-decline"),
-    path("me/tokens/", views.MyTokensView.as_view(), name="api-my-tokens"),
 ]

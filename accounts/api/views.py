@@ -1,20 +1,25 @@
-"""The caller's own things, across orgs: their invitations and their tokens.
+"""The caller's own invitations, across orgs.
 
 Nothing here decides about an org's objects: org-scoped endpoints live in ``registry.api``,
-where the one capability decision is.
+where the one capability decision is (``me/tokens/`` too, as a token sees only its org's).
 """
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.response import Response
 
 from accounts import invitations, selectors
-from accounts.api.common import ApiView, SessionUserOnly, TokenNeedsAdminToManage, principal_of
+from accounts.api.common import (
+    ApiView,
+    ErrorSerializer,
+    SessionUserOnly,
+    TokenNeedsAdminToManage,
+    principal_of,
+)
 from accounts.api.serializers import (
     InvitationAnswerSerializer,
     InvitationSerializer,
     MemberSerializer,
-    TokenSerializer,
 )
 from accounts.models import InvitationStatus
 
@@ -28,7 +33,7 @@ class MyInvitationsView(ApiView):
         operation_id="my_invitations_list", responses=InvitationSerializer(many=True),
         parameters=[OpenApiParameter("state", str, enum=["pending", "all"],
                                      description="Only pending ones (the default) or all.")],
-        summary="Invitations addressed to you (by username or email address)")
+        summary="Invitations addressed to you (by username, or to your verified address)")
     def get(self, request):
         found = selectors.invitations_for(principal_of(request).user)
         if request.query_params.get("state", "pending") == "pending":
@@ -37,25 +42,31 @@ class MyInvitationsView(ApiView):
         return self.paged(found, InvitationSerializer)
 
 
-def _invitation(request, invitation_id: int, key: str):
-    user = principal_of(request).user
-    found = invitations.invitation_for_key(key) if key else \
-        selectors.invitations_for(user).filter(pk=invitation_id).first()
-    if found is None or found.pk != invitation_id:
+def _invitation(request, invitation_id: int):
+    """One of the caller's invitations; any other is 404, whatever key comes with it."""
+    found = selectors.invitations_for(principal_of(request).user).filter(
+        pk=invitation_id).first()
+    if found is None:
         raise Http404("No such invitation.")
     return found
+
+
+ANSWER_403 = OpenApiResponse(ErrorSerializer, description=(
+    "Your address is not verified, or the key is missing or wrong (an invitation sent to an "
+    "email address needs the key from the email's link)."))
 
 
 class InvitationAcceptView(ApiView):
     permission_classes = USER_ONLY
 
     @extend_schema(operation_id="my_invitations_accept", request=InvitationAnswerSerializer,
-                   responses=MemberSerializer, summary="Accept an invitation: join the org")
+                   responses={200: MemberSerializer, 403: ANSWER_403},
+                   summary="Accept an invitation: join the org")
     def post(self, request, invitation_id: int):
         key = self.parsed(InvitationAnswerSerializer)["key"]
         principal = principal_of(request)
         membership = invitations.invitation_accept(
-            invitation=_invitation(request, invitation_id, key), user=principal.user,
+            invitation=_invitation(request, invitation_id), user=principal.user, key=key,
             principal=principal)
         return Response(MemberSerializer(membership).data)
 
@@ -64,20 +75,12 @@ class InvitationDeclineView(ApiView):
     permission_classes = USER_ONLY
 
     @extend_schema(operation_id="my_invitations_decline", request=InvitationAnswerSerializer,
-                   responses=InvitationSerializer, summary="Decline an invitation")
+                   responses={200: InvitationSerializer, 403: ANSWER_403},
+                   summary="Decline an invitation")
     def post(self, request, invitation_id: int):
         key = self.parsed(InvitationAnswerSerializer)["key"]
         principal = principal_of(request)
-        invitation = _invitation(request, invitation_id, key)
-        invitations.invitation_decline(invitation=invitation, user=principal.user,
+        invitation = _invitation(request, invitation_id)
+        invitations.invitation_decline(invitation=invitation, user=principal.user, key=key,
                                        principal=principal)
         return Response(InvitationSerializer(invitation).data)
-
-
-class MyTokensView(ApiView):
-    permission_classes = USER_ONLY
-
-    @extend_schema(operation_id="my_tokens_list", responses=TokenSerializer(many=True),
-                   summary="Your tokens, in every org (never their secrets)")
-    def get(self, request):
-        return self.paged(selectors.tokens_of_user(principal_of(request).user), TokenSerializer)

@@ -7,10 +7,10 @@ change it gets 403 with the reason.
 from django.http import Http404
 from packaging.utils import canonicalize_name
 
-from accounts.api.common import principal_of, require
+from accounts.api.common import principal_of, refuse_field, require
 from accounts.capabilities import Capability
-from accounts.models import Organization
-from accounts.selectors import org_get
+from accounts.models import Organization, User
+from accounts.selectors import membership_role, org_get, user_get
 from registry.models import Project
 from registry.permissions import org_capabilities, project_capabilities
 from registry.selectors import project_get
@@ -39,3 +39,12 @@ def project_or_404(request, org_slug: str, name: str,
     require(capability in caps,
             f"Your role, grants or token do not allow '{capability.value}' on {project.name}.")
     return project
+
+
+def member_or_400(org: Organization, username: str, field: str = "username") -> User:
+    """The active member of ``org`` called ``username``; else 400 on ``field``, with one
+    message whether no such user exists, is disabled or belongs elsewhere (no oracle)."""
+    user = user_get(username)
+    if user is None or membership_role(org, user) is None:
+        refuse_field(field, f"'{username}' is not a member of {org.slug}.")
+    return user

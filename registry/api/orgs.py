@@ -23,7 +23,7 @@ from accounts.capabilities import Capability, OrgRole
 from accounts.models import Organization
 from registry import services as registry_services
 from registry.api.common import org_or_404
-from registry.permissions import org_capabilities, token_in_force
+from registry.permissions import can_create_org, org_capabilities, token_in_force
 
 ROLE_FILTER = OpenApiParameter("role", str, enum=[r.value for r in OrgRole])
 
@@ -42,12 +42,15 @@ class OrgListView(ApiView):
         return self.paged(orgs, OrgSerializer)
 
     @extend_schema(operation_id="orgs_create", request=OrgCreateSerializer,
-                   responses={201: OrgSerializer}, summary="Create an org; you become its owner")
+                   responses={201: OrgSerializer},
+                   summary="Create an org; you become its owner (members of an org and "
+                           "moderators only)")
     def post(self, request):
         data = self.parsed(OrgCreateSerializer)
         principal = principal_of(request)
-        require(principal.token is None and principal.user is not None,
-                "Organisations are created by signed-in users, not with tokens.")
+        require(can_create_org(principal),
+                "Organisations are created by signed-in members of an organisation of this "
+                "instance (or its moderators), not with tokens.")
         org = services.org_create(slug=data["slug"], name=data["name"],
                                   visibility=data["default_visibility"], principal=principal,
                                   owner=principal.user)
@@ -94,7 +97,7 @@ class MemberListView(ApiView):
     @extend_schema(operation_id="members_list", parameters=[ROLE_FILTER],
                    responses=MemberSerializer(many=True))
     def get(self, request, org: str):
-        organisation = org_or_404(request, org)
+        organisation = org_or_404(request, org, Capability.ORG_MEMBERS_READ)
         role = request.query_params.get("role")
         if role not in {r.value for r in OrgRole}:
             role = None
@@ -120,13 +123,14 @@ class MemberListView(ApiView):
 class MemberDetailView(ApiView):
     @extend_schema(operation_id="members_retrieve", responses=MemberSerializer)
     def get(self, request, org: str, username: str):
-        return Response(MemberSerializer(
-            _membership_or_404(org_or_404(request, org), username)).data)
+        return Response(MemberSerializer(_membership_or_404(
+            org_or_404(request, org, Capability.ORG_MEMBERS_READ), username)).data)
 
     @extend_schema(operation_id="members_update", request=MemberRoleSerializer,
                    responses=MemberSerializer, summary="Change a member's role")
     def patch(self, request, org: str, username: str):
-        organisation = org_or_404(request, org)
+        # The permission first: who may not manage members learns nothing about usernames.
+        organisation = org_or_404(request, org, Capability.ORG_MEMBERS)
         membership = _membership_or_404(organisation, username)
         role = self.parsed(MemberRoleSerializer)["role"]
         _may_set_role(request, organisation, membership.role, role)
@@ -137,7 +141,7 @@ class MemberDetailView(ApiView):
     @extend_schema(operation_id="members_remove", responses={200: DetailSerializer},
                    summary="Remove a member: their access and their tokens' end at once")
     def delete(self, request, org: str, username: str):
-        organisation = org_or_404(request, org)
+        organisation = org_or_404(request, org, Capability.ORG_MEMBERS)
         membership = _membership_or_404(organisation, username)
         _may_set_role(request, organisation, membership.role, None)
         registry_services.member_remove(org=organisation, user=membership.user,

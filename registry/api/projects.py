@@ -20,7 +20,7 @@ from accounts.api.serializers import VISIBILITIES, DetailSerializer, TokenSerial
 from accounts.capabilities import Capability
 from accounts.ratelimit import RateLimited, rate_hit
 from registry import selectors, services
-from registry.api.common import org_or_404, project_or_404
+from registry.api.common import member_or_400, org_or_404, project_or_404
 from registry.api.serializers import (
     DeletedFilesSerializer,
     GrantCreateSerializer,
@@ -30,7 +30,8 @@ from registry.api.serializers import (
     ProjectSerializer,
     ProjectUpdateSerializer,
 )
-from registry.permissions import can_create_project
+from registry.api.tokens import visible_tokens
+from registry.permissions import can_create_project, org_can
 
 FILENAME_RULE = ("Deleting never frees a filename: the same filenames can never be uploaded "
                  "again in this organisation, even with the same content; use a new version.")
@@ -108,11 +109,9 @@ class GrantListView(ApiView):
         found = project_or_404(request, org, project, Capability.PROJECT_GRANTS)
         data = self.parsed(GrantCreateSerializer)
         team = account_selectors.team_get(found.org, data["team"]) if data["team"] else None
-        user = account_selectors.user_get(data["user"]) if data["user"] else None
         if data["team"] and team is None:
             refuse_field("team", f"There is no team '{data['team']}' in {org}.")
-        if data["user"] and user is None:
-            refuse_field("user", f"There is no active user '{data['user']}'.")
+        user = member_or_400(found.org, data["user"], "user") if data["user"] else None
         grant = services.grant_set(project=found, team=team, user=user,
                                    permission=data["permission"],
                                    principal=principal_of(request))
@@ -148,4 +147,9 @@ class ProjectTokenListView(ApiView):
                    summary="Which active tokens can touch this project")
     def get(self, request, org: str, project: str):
         found = project_or_404(request, org, project, Capability.PROJECT_MANAGE)
-        return self.paged(selectors.tokens_touching(found), TokenSerializer)
+        principal, touching = principal_of(request), selectors.tokens_touching(found)
+        if not org_can(principal, Capability.ORG_MEMBERS_READ, found.org):
+            # A token scoped to projects: the other tokens are org-wide facts.
+            seen = set(visible_tokens(principal, found.org).values_list("pk", flat=True))
+            touching = [token for token in touching if token.pk in seen]
+        return self.paged(touching, TokenSerializer)

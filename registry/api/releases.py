@@ -1,4 +1,8 @@
-"""Releases and files of a project in the management API: list, yank, delete."""
+"""Releases and files of a project in the management API: list, yank, delete.
+
+Quarantined files appear only to whom the capability table gives ``org:quarantine:read``
+(the org's owners and admins, in a session); to everyone else they do not exist.
+"""
 
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -15,6 +19,21 @@ from registry.api.serializers import (
     ReleaseSerializer,
     YankSerializer,
 )
+from registry.permissions import org_can
+
+
+def _sees_quarantined(request, project) -> bool:
+    return org_can(principal_of(request), Capability.ORG_QUARANTINE_READ, project.org)
+
+
+def _files(request, project, version: str | None = None):
+    files = selectors.files_of(project, version)
+    return files if _sees_quarantined(request, project) else files.filter(quarantined=False)
+
+
+def _release_body(request, release) -> dict:
+    context = {"show_quarantined": _sees_quarantined(request, release.project)}
+    return ReleaseSerializer(release, context=context).data
 
 
 def _release_or_404(project, version: str):
@@ -28,17 +47,19 @@ class ReleaseListView(ApiView):
     @extend_schema(operation_id="releases_list", responses=ReleaseSerializer(many=True),
                    parameters=[OpenApiParameter("yanked", bool)])
     def get(self, request, org: str, project: str):
-        releases = selectors.releases_of(project_or_404(request, org, project))
+        found = project_or_404(request, org, project)
+        releases = selectors.releases_of(found)
         if request.query_params.get("yanked") in ("true", "false"):
             releases = releases.filter(yanked=request.query_params["yanked"] == "true")
-        return self.paged(releases, ReleaseSerializer)
+        return self.paged(releases, ReleaseSerializer,
+                          show_quarantined=_sees_quarantined(request, found))
 
 
 class ReleaseDetailView(ApiView):
     @extend_schema(operation_id="releases_retrieve", responses=ReleaseSerializer)
     def get(self, request, org: str, project: str, version: str):
         found = project_or_404(request, org, project)
-        return Response(ReleaseSerializer(_release_or_404(found, version)).data)
+        return Response(_release_body(request, _release_or_404(found, version)))
 
     @extend_schema(operation_id="releases_destroy", responses={200: DeletedFilesSerializer},
                    summary="Delete a release and its files")
@@ -63,7 +84,7 @@ class ReleaseYankView(ApiView):
         reason = "" if self.undo else self.parsed(YankSerializer)["reason"]
         services.release_yank(release=release, reason=reason, undo=self.undo,
                               principal=principal_of(request))
-        return Response(ReleaseSerializer(release).data)
+        return Response(_release_body(request, release))
 
 
 class ReleaseUnyankView(ReleaseYankView):
@@ -80,14 +101,14 @@ class FileListView(ApiView):
                    parameters=[OpenApiParameter("version", str)])
     def get(self, request, org: str, project: str):
         found = project_or_404(request, org, project)
-        return self.paged(selectors.files_of(found, request.query_params.get("version")),
+        return self.paged(_files(request, found, request.query_params.get("version")),
                           FileSerializer)
 
 
 class FileDetailView(ApiView):
     def _file(self, request, org, project, filename, capability=Capability.PROJECT_READ):
         found = project_or_404(request, org, project, capability)
-        file = selectors.files_of(found).filter(filename=filename).first()
+        file = _files(request, found).filter(filename=filename).first()
         if file is None:
             raise Http404("No such file.")
         return file

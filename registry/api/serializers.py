@@ -82,7 +82,9 @@ class ReleaseSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_files(self, release) -> list[str]:
-        return sorted(file.filename for file in release.files.all())
+        shown = self.context.get("show_quarantined", False)  # the view decides; hidden if not
+        return sorted(file.filename for file in release.files.all()
+                      if shown or not file.quarantined)
 
 
 class YankSerializer(serializers.Serializer):

@@ -15,7 +15,7 @@ from accounts.api.serializers import (
     UsernameSerializer,
 )
 from accounts.capabilities import Capability
-from registry.api.common import org_or_404
+from registry.api.common import member_or_400, org_or_404
 
 
 def _team_or_404(org, slug: str):
@@ -25,17 +25,11 @@ def _team_or_404(org, slug: str):
     return team
 
 
-def _member_or_400(org, username: str):
-    user = selectors.user_get(username)
-    if user is None or selectors.membership_role(org, user) is None:
-        refuse_field("username", f"'{username}' is not a member of {org.slug}.")
-    return user
-
-
 class TeamListView(ApiView):
     @extend_schema(operation_id="teams_list", responses=TeamSerializer(many=True))
     def get(self, request, org: str):
-        return self.paged(selectors.teams_of(org_or_404(request, org)), TeamSerializer)
+        organisation = org_or_404(request, org, Capability.ORG_MEMBERS_READ)
+        return self.paged(selectors.teams_of(organisation), TeamSerializer)
 
     @extend_schema(operation_id="teams_create", request=TeamCreateSerializer,
                    responses={201: TeamSerializer})
@@ -52,7 +46,8 @@ class TeamListView(ApiView):
 class TeamDetailView(ApiView):
     @extend_schema(operation_id="teams_retrieve", responses=TeamSerializer)
     def get(self, request, org: str, team: str):
-        return Response(TeamSerializer(_team_or_404(org_or_404(request, org), team)).data)
+        found = _team_or_404(org_or_404(request, org, Capability.ORG_MEMBERS_READ), team)
+        return Response(TeamSerializer(found).data)
 
     @extend_schema(operation_id="teams_update", request=TeamUpdateSerializer,
                    responses=TeamSerializer)
@@ -75,7 +70,7 @@ class TeamMemberListView(ApiView):
     def post(self, request, org: str, team: str):
         organisation = org_or_404(request, org, Capability.ORG_TEAMS)
         found = _team_or_404(organisation, team)
-        user = _member_or_400(organisation, self.parsed(UsernameSerializer)["username"])
+        user = member_or_400(organisation, self.parsed(UsernameSerializer)["username"])
         services.team_member_add(team=found, user=user, principal=principal_of(request))
         return Response(TeamSerializer(found).data, status=status.HTTP_201_CREATED)
 

@@ -1,4 +1,4 @@
-"""Tokens and the audit log of an org, in the management API."""
+"""Tokens and the audit log of an org, and the caller's own tokens, in the management API."""
 
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -6,7 +6,13 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from accounts import selectors, services
-from accounts.api.common import ApiView, principal_of, require
+from accounts.api.common import (
+    ApiView,
+    SessionUserOnly,
+    TokenNeedsAdminToManage,
+    principal_of,
+    require,
+)
 from accounts.api.serializers import (
     AuditEventSerializer,
     TokenCreatedSerializer,
@@ -14,8 +20,9 @@ from accounts.api.serializers import (
     TokenSerializer,
 )
 from accounts.capabilities import Capability
+from accounts.principals import Principal
 from registry.api.common import org_or_404
-from registry.permissions import org_can
+from registry.permissions import org_can, token_in_force
 
 TOKEN_FILTERS = [
     OpenApiParameter("owner", str, description="A username, or 'org' for service tokens."),
@@ -23,14 +30,19 @@ TOKEN_FILTERS = [
 ]
 
 
-def _visible_tokens(request, org, active: bool | None = None):
-    """Admins see every token of the org; others only their own."""
-    principal = principal_of(request)
+def visible_tokens(principal: Principal, org, active: bool | None = None):
+    """The org's tokens ``principal`` may see: owners and admins every one, members their
+    own; a token scoped to projects (or with no member behind it) only itself and the
+    tokens created with it, as the owner's other tokens are org-wide facts."""
+    tokens = selectors.tokens_of_org(org, active=active)
     if org_can(principal, Capability.ORG_TOKENS, org):
-        return selectors.tokens_of_org(org, active=active)
-    if principal.user is None:
-        return selectors.tokens_of_org(org).none()
-    return selectors.tokens_of_org(org, user=principal.user, active=active)
+        return tokens
+    if principal.user is not None and org_can(principal, Capability.ORG_MEMBERS_READ, org):
+        return tokens.filter(user=principal.user)
+    token = principal.token
+    if token is None or not token_in_force(token, org):
+        return tokens.none()
+    return tokens.filter(pk__in=[token.pk, *(t.pk for t in selectors.token_descendants(token))])
 
 
 def _filtered(tokens, owner: str | None):
@@ -47,7 +59,7 @@ class OrgTokenListView(ApiView):
         organisation = org_or_404(request, org)
         params = request.query_params
         active = {"true": True, "false": False}.get(params.get("active"))
-        return self.paged(_filtered(_visible_tokens(request, organisation, active),
+        return self.paged(_filtered(visible_tokens(principal_of(request), organisation, active),
                                     params.get("owner")), TokenSerializer)
 
     @extend_schema(operation_id="tokens_create", request=TokenCreateSerializer,
@@ -73,7 +85,8 @@ class OrgTokenListView(ApiView):
 
 class OrgTokenDetailView(ApiView):
     def _token(self, request, org: str, key_id: str):
-        found = _visible_tokens(request, org_or_404(request, org)).filter(key_id=key_id).first()
+        found = visible_tokens(principal_of(request), org_or_404(request, org)) \
+            .filter(key_id=key_id).first()
         if found is None:
             raise Http404("No such token.")
         return found
@@ -103,3 +116,17 @@ class AuditEventListView(ApiView):
         if request.query_params.get("actor"):
             events = events.filter(actor__username=request.query_params["actor"])
         return self.paged(events, AuditEventSerializer)
+
+
+class MyTokensView(ApiView):
+    permission_classes = [SessionUserOnly, TokenNeedsAdminToManage]
+
+    @extend_schema(operation_id="my_tokens_list", responses=TokenSerializer(many=True),
+                   summary="Your tokens, in every org (never their secrets); with a token, "
+                           "those of its org that it may see")
+    def get(self, request):
+        principal = principal_of(request)
+        if principal.token is None:
+            return self.paged(selectors.tokens_of_user(principal.user), TokenSerializer)
+        mine = visible_tokens(principal, principal.token.org).filter(user=principal.user)
+        return self.paged(mine, TokenSerializer)

@@ -7,6 +7,7 @@ from registry.api import orgs, projects, releases, teams, tokens
 P = "orgs/<org:org>/projects/<str:project>/"
 
 urlpatterns = [
+    path("me/tokens/", tokens.MyTokensView.as_view(), name="api-my-tokens"),
     path("orgs/", orgs.OrgListView.as_view(), name="api-orgs"),
     path("orgs/<org:org>/", orgs.OrgDetailView.as_view(), name="api-org"),
     path("orgs/<org:org>/members/", orgs.MemberListView.as_view(), name="api-members"),

@@ -23,10 +23,11 @@ from packaging.utils import canonicalize_name
 
 from accounts.authentication import AuthenticationFailed, principal_from_request
 from accounts.capabilities import Visibility
+from accounts.principals import Principal
 from registry import cache as index_cache
 from registry.models import File
 from registry.storage import distributions
-from registry.views.common import auth_error
+from registry.views.common import auth_error, challenges_anonymous
 from registry.views.simple import etag_matches, may_read
 
 CHUNK = 256 * 1024
@@ -78,43 +79,66 @@ def _project_guess(filename: str) -> str:
     return canonicalize_name(name, validate=False)
 
 
-def _file_facts(org: str, filename: str) -> tuple[FileFacts | None, index_cache.Route | None]:
+FileAndProject = tuple[FileFacts, index_cache.Route]
+
+
+def _readable_file(principal: Principal, org: str, filename: str) -> FileAndProject | None:
+    """The file's facts and its project's from the rows (one query), if the principal may
+    read it."""
+    file = (File.objects.select_related("release__project__org")
+            .filter(org__slug=org, filename=filename, quarantined=False).first())
+    if file is None:
+        return None
+    route = index_cache.Route.of(file.release.project)
+    if not may_read(principal, route):
+        return None
+    return FileFacts(file.path, file.blake2_256_digest, file.sha256_digest,
+                     file.metadata_sha256), route
+
+
+def _file_facts(principal: Principal, org: str, filename: str) -> FileAndProject | None:
+    """The file's facts and its project's, if the principal may read it.
+
+    As for the index: cached facts answer only a caller who may read the project; anyone
+    else is answered from the rows, by the same query as for a file that does not exist,
+    and nothing is stored for them.
+    """
     # Only a shared cache is trusted here. A process-local one tells another process's write
     # by the project's facts changing under an unchanged generation (the index views compare
     # them): storing the facts read here under that generation would hide such a write from
     # the index pages cached before it.
-    lookup = None
-    if index_cache.shared():
-        guess, key = _project_guess(filename), index_cache.file_key(org, filename)
-        lookup = index_cache.project_lookup(org, guess, key)
-        if lookup.route is not None and key in lookup.values:
-            return FileFacts(*lookup.values[key]), lookup.route
-    file = (File.objects.select_related("release__project__org")
-            .filter(org__slug=org, filename=filename, quarantined=False).first())
-    if file is None:
-        return None, None
-    facts = FileFacts(file.path, file.blake2_256_digest, file.sha256_digest,
-                      file.metadata_sha256)
-    project = file.release.project
-    if lookup is not None and project.normalized_name == guess:
-        # The generation was read before the query: this row's own, or already gone.
-        index_cache.route_store(lookup.generation, project)
-        index_cache.value_store(lookup.generation, key, facts)
-    return facts, index_cache.Route.of(project)
+    if not index_cache.shared():
+        return _readable_file(principal, org, filename)
+    guess, key = _project_guess(filename), index_cache.file_key(org, filename)
+    lookup = index_cache.project_lookup(org, guess, key)
+    if lookup.route is not None and key in lookup.values and may_read(principal, lookup.route):
+        return FileFacts(*lookup.values[key]), lookup.route
+    found = _readable_file(principal, org, filename)
+    if found is None or found[1].normalized_name != guess:
+        return found
+    if lookup.generation is None:
+        # None was current when the rows were read: read them again under the one taken now.
+        lookup = index_cache.project_lookup(org, guess, key, create=True)
+        found = _readable_file(principal, org, filename)
+        if found is None:
+            return None
+    index_cache.route_store(lookup.generation, found[1])
+    index_cache.value_store(lookup.generation, key, found[0])
+    return found
 
 
 def _find(request, org: str, digest: str,
           filename: str) -> tuple[FileFacts, index_cache.Route]:
     principal = principal_from_request(request)
     is_metadata = filename.endswith(".metadata")
-    facts, project = _file_facts(org, filename.removesuffix(".metadata"))
-    if (facts is None or facts.blake2_256 != digest
-            or (is_metadata and not facts.metadata_sha256)
-            or not may_read(principal, project)):
+    found = _file_facts(principal, org, filename.removesuffix(".metadata"))
+    if (found is None or found[0].blake2_256 != digest
+            or (is_metadata and not found[0].metadata_sha256)):
         raise Http404("No such file.")
-    return facts, project
+    return found
 
 
+@challenges_anonymous
 @require_safe
 def download(request, org, aa, bb, rest, filename):
     try:

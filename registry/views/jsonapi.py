@@ -1,7 +1,8 @@
 """The PyPI-compatible JSON API (``/{org}/pypi/{project}/json`` and ``.../{version}/json``).
 
-Same permission rule as the index (404 without read) and the same cache: finished bytes under
-the project's generation, so an unchanged document costs one cache round trip and a check.
+Same permission rule as the index (404 without read, 401 to anonymous callers) and the same
+cache: finished bytes under the project's generation, so an unchanged document costs one cache
+round trip and a check.
 """
 
 import json
@@ -17,7 +18,7 @@ from registry import jsonapi
 from registry.models import Project
 from registry.selectors import files_published
 from registry.storage import url_path
-from registry.views.common import auth_error
+from registry.views.common import auth_error, challenges_anonymous
 from registry.views.simple import is_public, readable_project, respond
 
 JSON_CONTENT_TYPE = "application/json"
@@ -97,11 +98,13 @@ def _answer(request, org: str, project: str, version: str | None):
     return respond(request, _page(found, version, base, key, lookup), public=is_public(found))
 
 
+@challenges_anonymous
 @require_safe
 def project_json(request, org, project):
     return _answer(request, org, project, None)
 
 
+@challenges_anonymous
 @require_safe
 def release_json(request, org, project, version):
     return _answer(request, org, project, version)

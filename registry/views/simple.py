@@ -20,7 +20,7 @@ from packaging.utils import canonicalize_name
 from accounts.authentication import AuthenticationFailed, principal_from_request
 from accounts.capabilities import Capability, Visibility
 from accounts.principals import ANONYMOUS, Principal
-from accounts.selectors import membership_role, org_get
+from accounts.selectors import belongs_to_an_org, membership_role, org_get
 from registry import cache as index_cache
 from registry import simple
 from registry.models import Project, ProjectStatus
@@ -29,10 +29,11 @@ from registry.selectors import (
     files_published,
     org_with_state,
     project_at,
+    projects_public,
     projects_readable,
 )
 from registry.storage import url_path
-from registry.views.common import auth_error
+from registry.views.common import auth_error, challenges_anonymous, is_anonymous
 
 PUBLIC_CACHE = "public, max-age=60"
 PRIVATE_CACHE = "private, max-age=0, must-revalidate"
@@ -85,12 +86,11 @@ def _content_type(accept: str, fmt: str | None) -> str:
 
 
 def _shares_by_kind(principal: Principal, org) -> str | None:
-    """The visibility class of callers who see what everyone of their kind sees ("anon",
-    "signed-in"); None for members and org tokens, whose class is the set they may read."""
-    if principal.is_anonymous:
-        return "anon"
+    """The visibility class of callers who see what everyone of their kind sees ("signed-in"
+    members of other orgs, "outsider"s of every org); None for members and tokens, whose
+    class is the set of projects they may read. Anonymous callers are served apart."""
     if principal.token is None and membership_role(org, principal.user) is None:
-        return "signed-in"
+        return "signed-in" if belongs_to_an_org(principal.user) else "outsider"
     return None
 
 
@@ -100,25 +100,28 @@ def _readable_rows(principal: Principal, org) -> list[tuple[int, str, str, int]]
                 .values_list("pk", "name", "normalized_name", "last_serial"))
 
 
+def _public_rows(org: str) -> list[tuple[int, str, str, int]]:
+    """The same rows, of what anyone may read: an org with none answers as no org at all."""
+    rows = list(projects_public(org).order_by("normalized_name")
+                .values_list("pk", "name", "normalized_name", "last_serial"))
+    if not rows:
+        raise Http404("No such organisation.")
+    return rows
+
+
 def _set_class(rows: list[tuple]) -> str:
     """Callers who may read the same projects share one cached root page."""
     ids = sorted(row[0] for row in rows)
     return "set-" + hashlib.sha256(repr(ids).encode()).hexdigest()[:24]
 
 
-def _root_page(rows: list[tuple], org, ctype: str) -> index_cache.CachedPage:
+def _root_page(rows: list[tuple], org: str, ctype: str) -> index_cache.CachedPage:
     serial = max((row[3] for row in rows), default=0)
     page = simple.project_list(serial=serial, names=[row[1:3] for row in rows])
     if ctype == simple.JSON_TYPE:
         page = simple.public_list(page)
-    prefix = f"/{org.slug}/simple/"
+    prefix = f"/{org}/simple/"
     return encode(page, ctype, lambda p: simple.list_html(p, prefix), serial)
-
-
-def is_anonymous(request) -> bool:
-    """No credentials at all: no Authorization header and no signed-in session."""
-    return ("HTTP_AUTHORIZATION" not in request.META
-            and principal_from_request(request).is_anonymous)
 
 
 # Where the WSGI short-circuit (registry.fastpath) leaves its anonymous root lookup when it
@@ -138,7 +141,8 @@ def anonymous_root(org: str, ctype: str, environ: dict) -> index_cache.CachedPag
     return looked_up[1]
 
 
-def _anonymous_lookup(request, org: str, ctype: str) -> tuple[int, index_cache.CachedPage | None]:
+def _anonymous_lookup(request, org: str,
+                      ctype: str) -> tuple[int | None, index_cache.CachedPage | None]:
     """The anonymous root lookup the WSGI short-circuit made for this request, or a new one."""
     left = request.META.pop(ROOT_LOOKUP, None)
     if left is not None and left[:2] == (org, ctype):
@@ -146,21 +150,48 @@ def _anonymous_lookup(request, org: str, ctype: str) -> tuple[int, index_cache.C
     return index_cache.root_lookup(org, "anon", ctype)
 
 
+def _anonymous_list(request, org: str, ctype: str) -> HttpResponse:
+    """The root page for callers without credentials: the org's public projects.
+
+    A miss costs one query, the same for an unknown org and for an org with nothing public
+    (both answer 404, which anonymous callers get as a challenge), and stores nothing for
+    either: only a page that lists something is kept.
+    """
+    if index_cache.shared():
+        generation, page = _anonymous_lookup(request, org, ctype)
+        if page is not None:
+            return respond(request, page, public=True)
+        visibility_class, rows = "anon", _public_rows(org)
+        if generation is None:
+            # None was current when the rows were read: the page is built from rows read
+            # again under the one taken now.
+            generation, rows = index_cache.root_generation(org), None
+    else:
+        # Other processes' writes cannot reach a process-local cache: the key names the rows.
+        rows = _public_rows(org)
+        visibility_class = "anon:" + index_cache.digest_part(repr(rows))
+        generation, page = index_cache.root_lookup(org, visibility_class, ctype, create=True)
+        if page is not None:
+            return respond(request, page, public=True)
+    page = index_cache.page_built(
+        generation, index_cache.root_page_key(org, visibility_class, ctype),
+        lambda: _root_page(rows or _public_rows(org), org, ctype))
+    return respond(request, page, public=True)
+
+
+@challenges_anonymous
 @require_safe
 def project_list(request, org):
     ctype = negotiate(request)
-    looked_up = None  # the anonymous lookup, reused on a miss (taken before any query)
-    if index_cache.shared() and is_anonymous(request):  # no org row, no query
-        looked_up = _anonymous_lookup(request, org, ctype)
-        if looked_up[1] is not None:
-            return respond(request, looked_up[1], public=True)
-    organisation, state = (org_get(org), "") if index_cache.shared() else org_with_state(org)
-    if organisation is None:
-        raise Http404("No such organisation.")
+    if is_anonymous(request):
+        return _anonymous_list(request, org, ctype)
     try:
         principal = principal_from_request(request)
     except AuthenticationFailed as exc:
         return auth_error(exc)
+    organisation, state = (org_get(org), "") if index_cache.shared() else org_with_state(org)
+    if organisation is None:
+        raise Http404("No such organisation.")
     # Other processes' writes cannot reach a process-local cache: its keys carry the state.
     local = "" if index_cache.shared() else ":" + state
     kind = _shares_by_kind(principal, organisation)
@@ -175,34 +206,49 @@ def project_list(request, org):
     else:
         rows = None
         visibility_class = kind + local
-        if looked_up is not None and visibility_class == "anon":
-            generation, page = looked_up
-        else:
-            generation, page = index_cache.root_lookup(org, visibility_class, ctype)
+        generation, page = index_cache.root_lookup(org, visibility_class, ctype, create=True)
     if page is None:
         page = index_cache.page_built(
             generation, index_cache.root_page_key(org, visibility_class, ctype),
             lambda: _root_page(rows if rows is not None
-                               else _readable_rows(principal, organisation),
-                               organisation, ctype))
-    return respond(request, page, public=visibility_class.startswith("anon"))
+                               else _readable_rows(principal, organisation), org, ctype))
+    return respond(request, page, public=False)
 
 
-def project_route(org_slug: str, normalized: str,
+def project_route(principal: Principal, org_slug: str, normalized: str,
                   *keys: str) -> tuple[index_cache.Route | None, index_cache.Lookup]:
-    """The project's facts (cached when current, else from one query) and the cache lookup."""
+    """The project's facts and the cache lookup; no facts when the principal may not read it
+    (no such project, quarantined, or not readable).
+
+    Cached facts answer only a caller who may read the project. Anyone else is answered from
+    the row, by the same query as for a name that has none, and nothing is stored for them:
+    a restricted name costs what an unknown one does, and probing names leaves no key.
+    """
     lookup = index_cache.project_lookup(org_slug, normalized, *keys)
-    if lookup.route is not None and index_cache.shared():
+    if index_cache.shared() and not hidden_from(principal, lookup.route):
         return lookup.route, lookup
-    project = project_at(org_slug, normalized)
-    if project is None:
+    route = _readable_row(principal, org_slug, normalized)
+    if route is None:
         return None, lookup
-    route = index_cache.Route.of(project)
-    if not index_cache.shared() and route != lookup.route:
-        # Unknown here, or changed by a process this local cache cannot hear.
-        lookup = index_cache.project_renew(org_slug, normalized, *keys)
-    index_cache.route_store(lookup.generation, project)
+    if not index_cache.shared():
+        if route != lookup.route:  # unknown here, or changed by a process it cannot hear
+            lookup = index_cache.project_renew(org_slug, normalized, *keys)
+    elif lookup.generation is None:
+        # None was current when the row was read: read it again under the one taken now.
+        lookup = index_cache.project_lookup(org_slug, normalized, *keys, create=True)
+        route = _readable_row(principal, org_slug, normalized)
+        if route is None:
+            return None, lookup
+    index_cache.route_store(lookup.generation, route)
     return route, lookup
+
+
+def _readable_row(principal: Principal, org_slug: str,
+                  normalized: str) -> index_cache.Route | None:
+    """The project's facts from its row (one query), if the principal may read it."""
+    project = project_at(org_slug, normalized)
+    route = index_cache.Route.of(project) if project is not None else None
+    return None if hidden_from(principal, route) else route
 
 
 def may_read(principal: Principal, route: index_cache.Route) -> bool:
@@ -213,20 +259,22 @@ def may_read(principal: Principal, route: index_cache.Route) -> bool:
 
 
 def hidden_from(principal: Principal, route: index_cache.Route | None) -> bool:
-    """Whether the index answers 404: no such project, quarantined, or not readable."""
+    """Whether the index answers as for no such project (404, or to anonymous callers the
+    challenge): no such project, quarantined, or not readable."""
     return (route is None or route.status == ProjectStatus.QUARANTINED
             or not may_read(principal, route))
 
 
 def readable_project(request, org_slug: str, normalized: str,
                      *keys: str) -> tuple[index_cache.Route, index_cache.Lookup]:
-    """The project's facts and the cache lookup; 404 unless the principal may read it.
+    """The project's facts and the cache lookup; 404 unless the principal may read it
+    (anonymous callers get that as the challenge, see ``challenges_anonymous``).
 
     Quarantined projects are gone from the index and the JSON API for everyone.
     """
     principal = principal_from_request(request)
-    route, lookup = project_route(org_slug, normalized, *keys)
-    if hidden_from(principal, route):
+    route, lookup = project_route(principal, org_slug, normalized, *keys)
+    if route is None:
         raise Http404("No such project.")
     return route, lookup
 
@@ -259,7 +307,7 @@ def _detail_page(project: Project, ctype: str) -> index_cache.CachedPage:
 
 def anonymous_detail(org: str, normalized: str, ctype: str) -> index_cache.CachedPage | None:
     """The cached page of a project an anonymous caller may read, or None (then the view
-    answers: 404, or a page it builds)."""
+    answers: the challenge, or a page it builds)."""
     if not index_cache.shared():
         return None
     key = index_cache.project_page_key(org, normalized, "simple", ctype)
@@ -267,6 +315,7 @@ def anonymous_detail(org: str, normalized: str, ctype: str) -> index_cache.Cache
     return None if hidden_from(ANONYMOUS, lookup.route) else lookup.page(key)
 
 
+@challenges_anonymous
 @require_safe
 def project_detail(request, org, project):
     normalized = canonicalize_name(project)

@@ -13,7 +13,8 @@ def _fast_passwords(settings):
 
 @pytest.mark.django_db
 class TestSignup:
-    def test_signup_creates_and_signs_in(self, client):
+    def test_signup_creates_and_signs_in(self, client, settings):
+        settings.SIGNUP_POLICY = "open"
         response = client.post("/accounts/signup/", {
             "username": "newbie", "email": "n@example.com",
             "password1": "a-long-unusual-passphrase", "password2": "a-long-unusual-passphrase",
@@ -55,7 +56,7 @@ class TestInvitationPage:
         admin = member(org, "admin")
         _, key = invitations.invitation_create(org=org, email="i@example.com",
                                                principal=Principal(user=admin))
-        invitee = UserFactory(username="ivy")
+        invitee = UserFactory(username="ivy", email="I@example.com")
         client.force_login(invitee)
         page = client.get(f"/accounts/invitations/{key}/")
         assert b"Join" in page.content and b"acme" in page.content
@@ -63,9 +64,16 @@ class TestInvitationPage:
         assert response.status_code == 302
         assert Membership.objects.get(org=org, user=invitee).role == "member"
 
-    def test_link_needs_sign_in(self, client):
-        response = client.get("/accounts/invitations/whatever/")
-        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    def test_answering_needs_sign_in(self, client):
+        org = OrgFactory(slug="acme")
+        _, key = invitations.invitation_create(org=org, email="i@example.com",
+                                               principal=Principal(user=member(org, "admin")))
+        page = client.get(f"/accounts/invitations/{key}/").content.decode()
+        assert f"/accounts/login/?next=/accounts/invitations/{key}/" in page
+        assert f"/accounts/invitations/{key}/signup/" in page
+        assert "Accept" not in page
+        client.post(f"/accounts/invitations/{key}/", {"answer": "accept"})
+        assert not Membership.objects.filter(org=org).exclude(role="admin").exists()
 
     def test_unknown_key_is_404(self, client):
         client.force_login(UserFactory())

@@ -94,7 +94,7 @@ class TestInvitations:
         assert mail.outbox[0].to == ["new@example.com"]
 
     def test_invitee_by_username_accepts(self, as_user, admin, org):
-        invitee = UserFactory(username="ivy", email="")
+        invitee = UserFactory(username="ivy")
         as_user(admin).post(f"/api/v1/orgs/{org.slug}/invitations/",
                             {"username": "ivy", "role": "admin"})
         mine = as_user(invitee).get("/api/v1/me/invitations/").json()["results"]
@@ -131,7 +131,8 @@ class TestInvitations:
         assert as_user(admin).post(url, {"email": "new@example.com"}).status_code == 201
         assert len(mail.outbox) == 1
 
-    def test_email_invitation_accepted_with_the_key(self, as_user, admin, org):
+    def test_email_invitation_needs_the_verified_address_and_the_key(self, as_user, admin,
+                                                                       org):
         from accounts import invitations
         from accounts.principals import Principal
 
@@ -140,8 +141,13 @@ class TestInvitations:
         someone = UserFactory(username="xavier", email="other@example.com")
         response = as_user(someone).post(f"/api/v1/me/invitations/{invitation.pk}/accept/",
                                          {"key": key})
+        assert response.status_code == 404
+        assert not Membership.objects.filter(user=someone, org=org).exists()
+        invitee = UserFactory(username="xena", email="X@example.com")
+        response = as_user(invitee).post(f"/api/v1/me/invitations/{invitation.pk}/accept/",
+                                         {"key": key})
         assert response.status_code == 200
-        assert Membership.objects.filter(user=someone, org=org).exists()
+        assert Membership.objects.filter(user=invitee, org=org).exists()
 
     def test_expired_invitation_is_refused_with_a_reason(self, as_user, admin, org):
         from datetime import timedelta

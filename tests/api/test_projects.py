@@ -165,7 +165,7 @@ class TestGrants:
         response = as_user(admin).post(f"/api/v1/orgs/{org.slug}/projects/widgets/grants/",
                                        {"user": "nobody", "permission": "read"})
         assert response.status_code == 400
-        assert response.json()["detail"] == "There is no active user 'nobody'."
+        assert response.json()["detail"] == "'nobody' is not a member of acme."
         assert not ProjectGrant.objects.exists()
 
     def test_members_cannot_grant(self, as_user, plain_member, org, project):

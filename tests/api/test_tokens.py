@@ -134,7 +134,7 @@ class TestTokenAuthority:
                             {"visibility": "internal"}).status_code == 200
         assert client.patch(f"/api/v1/orgs/{org.slug}/projects/sibling/",
                             {"visibility": "internal"}).status_code == 404
-        assert client.get(f"/api/v1/orgs/{org.slug}/members/").status_code == 200
+        assert client.get(f"/api/v1/orgs/{org.slug}/members/").status_code == 403
         assert client.post(f"/api/v1/orgs/{org.slug}/teams/", {"slug": "x"}).status_code == 403
 
     def test_bad_token_failures_are_rate_limited(self, org):

@@ -65,7 +65,7 @@ class TestBrowsers:
         assert response.status_code == status
         assert response["Content-Type"] == "text/html; charset=utf-8"
         body = response.content.decode()
-        assert says in body and "<header>" in body and "Wheelhouse" in body
+        assert says in body and "<main" in body and "Wheelhouse" in body
         assert f"<title>{status} " in body
         assert_no_debug_page(response)
 

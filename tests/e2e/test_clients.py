@@ -68,11 +68,16 @@ class TestTwineAndPip:
 
     def test_without_a_token_pip_cannot_see_the_private_project(self, registry, acme,
                                                                 client_venv, tmp_path):
+        # The index challenges it (401): pip would ask for credentials, but may not here.
+        since = len(registry.access_log().splitlines())
         install = run_client(str(client_venv / "bin" / "pip"), "download", "--no-cache-dir",
-                             "--no-deps", "-d", str(tmp_path),
+                             "--no-input", "--no-deps", "-d", str(tmp_path),
                              "--index-url", index_url(registry, None), "hello-wheelhouse")
         assert install.returncode != 0
         assert "No matching distribution found for hello-wheelhouse" in install.stderr
+        page = [line for line in registry.access_log().splitlines()[since:]
+                if '"GET /acme/simple/hello-wheelhouse/ ' in line]
+        assert page and all('" 401 ' in line for line in page), page
 
 
 class TestUv:

@@ -79,3 +79,43 @@ def test_skip_existing_with_twine_6_0(registry, token, tmp_path, twine6):
     code, output = twine_says(twine6, registry, token, changed, extra=("--skip-existing",))
     # twine 6 skips a 400 whose reason starts with "File already exists": so does the user.
     assert code == 0 and "Skipping msg_skip-1.0-py3-none-any.whl" in output, output
+
+
+def _long_named(directory, name: str, size: int):
+    """A wheel of ``name`` 1.0 renamed to ``size`` bytes with a build tag (a wheel's name
+    ends up in the file's URL, so installers get it as it was uploaded)."""
+    path = build_wheel(directory, name, "1.0")
+    stem = path.name.removesuffix("-py3-none-any.whl")
+    fixed = len(f"{stem}-1-py3-none-any.whl")
+    return path.rename(path.with_name(f"{stem}-1{'b' * (size - fixed)}-py3-none-any.whl"))
+
+
+def test_a_filename_too_long_to_store_is_refused_with_the_limit(registry, token, tmp_path,
+                                                                twine):
+    wheel = _long_named(tmp_path, "msg-long", 250)
+    assert len(wheel.name.encode()) == 250
+    code, output = twine_says(twine, registry, token, wheel)
+    assert code != 0 and "400 Bad Request from" in output
+    assert "The filename is 250 bytes long; the limit is 246 bytes" in output, output
+
+
+def test_the_longest_filename_is_stored_and_installs(registry, token, tmp_path, twine,
+                                                     client_venv):
+    wheel = _long_named(tmp_path, "msg-longest", 246)
+    code, output = twine_says(twine, registry, token, wheel)
+    assert code == 0, output + registry.log_tail()
+    host = registry.url.split("://", 1)[1]
+    install = run_client(str(client_venv / "bin" / "pip"), "install", "--no-cache-dir",
+                         "--index-url", f"http://__token__:{token}@{host}/msgs/simple/",
+                         "msg-longest==1.0")
+    assert install.returncode == 0, install.stdout + install.stderr
+
+
+def test_a_console_script_that_is_a_path_is_refused(registry, token, tmp_path, twine):
+    dist_info = "msg_script-1.0.dist-info"
+    wheel = build_wheel(tmp_path, "msg-script", "1.0", files={
+        "msg_script/__init__.py": b"def main():\n    pass\n",
+        f"{dist_info}/entry_points.txt": b"[console_scripts]\n../../bin/evil = msg_script:main\n"})
+    code, output = twine_says(twine, registry, token, wheel)
+    assert code != 0 and "400 Bad Request from" in output
+    assert "Invalid script name '../../bin/evil' in [console_scripts]" in output, output

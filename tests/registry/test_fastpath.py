@@ -84,8 +84,13 @@ def warm(client, project):
 
 
 def names_in_root(client) -> set[str]:
-    page = json.loads(client.get("/acme/simple/", HTTP_ACCEPT=JSON).content)
-    return {p["name"] for p in page["projects"]}
+    """The names the root page lists to an anonymous caller (an org with nothing public
+    answers with the challenge instead: it lists nothing)."""
+    response = client.get("/acme/simple/", HTTP_ACCEPT=JSON)
+    if response.status_code == 401:
+        return set()
+    assert response.status_code == 200
+    return {p["name"] for p in json.loads(response.content)["projects"]}
 
 
 # Committed for real: a write drops the cached values once its transaction commits.
@@ -105,16 +110,16 @@ class TestInvalidationIsImmediate:
         wheel = warm(client, project)
         owner = Principal(user=member(project.org, "owner"))
         services.project_update(project=project, principal=owner, visibility="private")
-        assert client.get("/acme/simple/demo/").status_code == 404
-        assert client.get("/acme/pypi/demo/json").status_code == 404
-        assert client.get(file_url(wheel)).status_code == 404
+        assert client.get("/acme/simple/demo/").status_code == 401
+        assert client.get("/acme/pypi/demo/json").status_code == 401
+        assert client.get(file_url(wheel)).status_code == 401
         assert "demo" not in names_in_root(client)
 
     def test_visibility_change_in_the_admin_form(self, client, project):
         warm(client, project)
         project.visibility = "private"
         project.save()  # the admin's change form saves the row without the services
-        assert client.get("/acme/simple/demo/").status_code == 404
+        assert client.get("/acme/simple/demo/").status_code == 401
         assert "demo" not in names_in_root(client)
 
     def test_restricted_change_reaches_members(self, client, project):
@@ -128,8 +133,8 @@ class TestInvalidationIsImmediate:
     def test_quarantine_and_release(self, client, project):
         wheel = warm(client, project)
         moderation.project_quarantine(project=project, reason="bad")
-        assert client.get("/acme/simple/demo/").status_code == 404
-        assert client.get(file_url(wheel)).status_code == 404
+        assert client.get("/acme/simple/demo/").status_code == 401
+        assert client.get(file_url(wheel)).status_code == 401
         assert "demo" not in names_in_root(client)
         moderation.project_unquarantine(project=project)
         assert client.get("/acme/simple/demo/").status_code == 200
@@ -137,7 +142,7 @@ class TestInvalidationIsImmediate:
     def test_file_quarantine(self, client, project):
         wheel = warm(client, project)
         moderation.file_quarantine(file=wheel, reason="bad")
-        assert client.get(file_url(wheel)).status_code == 404
+        assert client.get(file_url(wheel)).status_code == 401
         page = json.loads(client.get("/acme/simple/demo/", HTTP_ACCEPT=JSON).content)
         assert page["files"] == []
 
@@ -160,10 +165,10 @@ class TestInvalidationIsImmediate:
     def test_file_and_project_delete(self, client, project):
         wheel = warm(client, project)
         services.file_delete(file=wheel, principal=ANONYMOUS)
-        assert client.get(file_url(wheel)).status_code == 404
+        assert client.get(file_url(wheel)).status_code == 401
         services.project_delete(project=project, principal=ANONYMOUS)
-        assert client.get("/acme/simple/demo/").status_code == 404
-        assert client.get("/acme/pypi/demo/json").status_code == 404
+        assert client.get("/acme/simple/demo/").status_code == 401
+        assert client.get("/acme/pypi/demo/json").status_code == 401
         assert names_in_root(client) == set()
 
     def test_project_create_shows_in_root(self, client, project):
@@ -174,8 +179,8 @@ class TestInvalidationIsImmediate:
     def test_org_deleted_and_slug_reused(self, client, project):
         warm(client, project)
         account_services.org_delete(org=project.org, principal=ANONYMOUS)
-        assert client.get("/acme/simple/").status_code == 404
-        assert client.get("/acme/simple/demo/").status_code == 404
+        assert client.get("/acme/simple/").status_code == 401
+        assert client.get("/acme/simple/demo/").status_code == 401
         OrgFactory(slug="acme", default_visibility="public")
         assert names_in_root(client) == set()
 
@@ -196,11 +201,11 @@ class TestInvalidationIsImmediate:
         assert client.get("/acme/simple/demo/", **basic_auth(secret)).status_code in (403, 404)
 
     def test_a_write_during_a_cached_read_is_never_cached_as_current(self, client, project):
-        generation = index_cache.project_lookup("acme", "demo").generation
+        generation = index_cache.project_lookup("acme", "demo", create=True).generation
         moderation.project_quarantine(project=project)  # commits between read and store
-        index_cache.route_store(generation, ProjectFactory.build(
-            org=project.org, name="demo", pk=project.pk, status=ProjectStatus.ACTIVE))
-        assert client.get("/acme/simple/demo/").status_code == 404
+        index_cache.route_store(generation, index_cache.Route.of(ProjectFactory.build(
+            org=project.org, name="demo", pk=project.pk, status=ProjectStatus.ACTIVE)))
+        assert client.get("/acme/simple/demo/").status_code == 401
 
 
 class TestShortCircuit:
@@ -228,6 +233,18 @@ class TestShortCircuit:
         signed_in = client.get("/acme/simple/demo/")
         assert signed_in.content == anonymous.content
 
+    @pytest.mark.parametrize("path", ["/acme/simple/ghost/", "/acme/simple/demo/"])
+    def test_the_challenge_of_the_full_stack(self, client, project, path):
+        """The 401 an anonymous caller gets without a session cookie (the short-circuited
+        stack) is the one the full stack gives a browser whose session is anonymous."""
+        services.project_update(project=project, principal=ANONYMOUS, visibility="private")
+        short = client.get(path)
+        client.cookies[settings.SESSION_COOKIE_NAME] = "no-such-session"
+        full = client.get(path)
+        assert short.status_code == full.status_code == 401
+        assert short.content == full.content
+        assert dict(short.items()) == dict(full.items())
+
     def test_unknown_host_is_refused(self, client, project):
         assert client.get("/acme/simple/demo/", HTTP_HOST="evil.example").status_code == 400
 
@@ -235,26 +252,31 @@ class TestShortCircuit:
         assert client.post("/acme/simple/demo/").status_code in (403, 405)
 
 
+def wsgi_get(path: str, **extra) -> tuple[str, dict, bytes]:
+    """A GET through the whole WSGI application (config/wsgi.py), the short-circuit included."""
+    from config.wsgi import application
+
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": "",
+               "SERVER_NAME": "testserver", "SERVER_PORT": "80", "HTTP_HOST": "testserver",
+               "wsgi.input": io.BytesIO(), "wsgi.url_scheme": "http",
+               "SERVER_PROTOCOL": "HTTP/1.1", **extra}
+    started = []
+    # As Django's test client does: the test's transaction must outlive the request.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        body = b"".join(application(environ, lambda status, headers: started.append(
+            (status, headers))))
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+    status, headers = started[0]
+    return status, dict(headers), body
+
+
 class TestWsgiHits:
     def call(self, path: str, **extra) -> tuple[str, dict, bytes]:
-        from config.wsgi import application
-
-        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": "",
-                   "SERVER_NAME": "testserver", "SERVER_PORT": "80", "HTTP_HOST": "testserver",
-                   "wsgi.input": io.BytesIO(), "wsgi.url_scheme": "http",
-                   "SERVER_PROTOCOL": "HTTP/1.1", **extra}
-        started = []
-        # As Django's test client does: the test's transaction must outlive the request.
-        request_started.disconnect(close_old_connections)
-        request_finished.disconnect(close_old_connections)
-        try:
-            body = b"".join(application(environ, lambda status, headers: started.append(
-                (status, headers))))
-        finally:
-            request_started.connect(close_old_connections)
-            request_finished.connect(close_old_connections)
-        status, headers = started[0]
-        return status, dict(headers), body
+        return wsgi_get(path, **extra)
 
     @pytest.mark.parametrize("path", ["/acme/simple/", "/acme/simple/demo/"])
     @pytest.mark.parametrize("accept", ["text/html", JSON])
@@ -264,6 +286,14 @@ class TestWsgiHits:
         with django_assert_num_queries(0):
             hit = self.call(path, HTTP_ACCEPT=accept)
         assert hit == through_django
+
+    @pytest.mark.parametrize("path", ["/acme/simple/ghost/", "/nobody/simple/",
+                                      "/nobody/simple/demo/"])
+    def test_a_challenge_answers_as_the_test_client_sees_it(self, client, project, path):
+        status, headers, body = self.call(path)
+        response = client.get(path)
+        assert status == "401 Unauthorized" and body == response.content
+        assert headers == dict(response.items())
 
     @pytest.mark.parametrize("accept", ["text/html", JSON])
     def test_a_root_miss_is_built_under_the_lookup_the_short_circuit_made(
@@ -294,7 +324,7 @@ class TestWsgiHits:
         assert status.startswith("400")
         services.project_update(project=project, principal=ANONYMOUS, visibility="private")
         status, _, _ = self.call("/acme/simple/demo/")
-        assert status.startswith("404")
+        assert status.startswith("401")
 
 
 class TestProcessLocalCache:
@@ -316,11 +346,11 @@ class TestProcessLocalCache:
     def test_visibility_and_quarantine(self, client, project):
         wheel = warm(client, project)
         self.unheard(project, visibility="private")
-        assert client.get("/acme/simple/demo/").status_code == 404
-        assert client.get(file_url(wheel)).status_code == 404
+        assert client.get("/acme/simple/demo/").status_code == 401
+        assert client.get(file_url(wheel)).status_code == 401
         assert "demo" not in names_in_root(client)
         self.unheard(project, visibility="public", status=ProjectStatus.QUARANTINED)
-        assert client.get("/acme/pypi/demo/json").status_code == 404
+        assert client.get("/acme/pypi/demo/json").status_code == 401
 
     def test_yank(self, client, project):
         warm(client, project)

@@ -82,11 +82,13 @@ class TestDownload:
         assert response.status_code == 200 and content == METADATA
         assert hashlib.sha256(content).hexdigest() == public_file.metadata_sha256
 
-    def test_no_metadata_file_is_404(self, client, private_file):
+    def test_no_metadata_file_is_not_found(self, client, private_file):
         org = private_file.org
         file = stored_file(ReleaseFactory(project=ProjectFactory(org=org, visibility="public"),
                                           version="1.0"), metadata=None, filename="x-1.0.tar.gz")
-        assert client.get(url_of(file) + ".metadata").status_code == 404
+        assert client.get(url_of(file) + ".metadata").status_code == 401  # anonymous
+        _, secret = token_for(org, permission="read")
+        assert client.get(url_of(file) + ".metadata", **basic_auth(secret)).status_code == 404
 
     def test_range_request(self, client, public_file):
         response = client.get(url_of(public_file), HTTP_RANGE="bytes=100-199")
@@ -125,29 +127,37 @@ class TestDownload:
         ranged = client.get(url_of(public_file), HTTP_RANGE="bytes=0-9")
         assert ranged.status_code == 206 and body(ranged) == DATA[:10]
 
-    def test_wrong_digest_path_is_404(self, client, public_file):
+    def test_wrong_digest_path_is_not_found(self, client, public_file):
         url = url_of(public_file).replace(public_file.blake2_256_digest[4:], "0" * 60)
-        assert client.get(url).status_code == 404
+        assert client.get(url).status_code == 401  # anonymous
+        _, secret = token_for(public_file.org, permission="read")
+        assert client.get(url, **basic_auth(secret)).status_code == 404
 
     def test_private_file_needs_read(self, client, private_file):
-        assert client.get(url_of(private_file)).status_code == 404
+        assert client.get(url_of(private_file)).status_code == 401
+        _, outsider = token_for(OrgFactory(), permission="read")
+        assert client.get(url_of(private_file), **basic_auth(outsider)).status_code == 404
         _, secret = token_for(private_file.org, permission="read")
         response = client.get(url_of(private_file), **basic_auth(secret))
         assert response.status_code == 200 and body(response) == DATA
         assert response["Cache-Control"].startswith("private")
 
-    def test_quarantined_file_and_project_are_404(self, client, public_file):
+    def test_quarantined_file_and_project_are_gone(self, client, public_file):
         moderation.file_quarantine(file=public_file)
-        assert client.get(url_of(public_file)).status_code == 404
+        assert client.get(url_of(public_file)).status_code == 401
         moderation.file_unquarantine(file=public_file)
         assert client.get(url_of(public_file)).status_code == 200
         moderation.project_quarantine(project=public_file.release.project)
-        assert client.get(url_of(public_file)).status_code == 404
+        assert client.get(url_of(public_file)).status_code == 401
+        _, secret = token_for(public_file.org, permission="read")
+        assert client.get(url_of(public_file), **basic_auth(secret)).status_code == 404
 
-    def test_other_org_url_is_404(self, client, public_file):
-        OrgFactory(slug="other", default_visibility="public")
+    def test_other_org_url_is_not_found(self, client, public_file):
+        other = OrgFactory(slug="other", default_visibility="public")
         url = url_of(public_file).replace("/acme/", "/other/")
-        assert client.get(url).status_code == 404
+        assert client.get(url).status_code == 401
+        _, secret = token_for(other, permission="read")
+        assert client.get(url, **basic_auth(secret)).status_code == 404
 
     def test_accel_redirect(self, client, public_file, settings):
         settings.ACCEL_REDIRECT_PREFIX = "/_protected/"
@@ -157,7 +167,8 @@ class TestDownload:
 
     def test_accel_redirect_still_checks_read(self, client, private_file, settings):
         settings.ACCEL_REDIRECT_PREFIX = "/_protected/"
-        assert client.get(url_of(private_file)).status_code == 404
+        response = client.get(url_of(private_file))
+        assert response.status_code == 401 and "X-Accel-Redirect" not in response
 
     def test_s3_presigned_redirect(self, client, private_file, settings, monkeypatch):
         settings.STORAGE_BACKEND = "s3"
@@ -167,7 +178,7 @@ class TestDownload:
         monkeypatch.setattr(storage, "url", lambda path: f"https://bucket.invalid/{path}?sig=1",
                             raising=False)
         _, secret = token_for(private_file.org, permission="read")
-        assert client.get(url_of(private_file)).status_code == 404
+        assert client.get(url_of(private_file)).status_code == 401
         response = client.get(url_of(private_file), **basic_auth(secret))
         assert response.status_code == 302
         assert response["Location"] == f"https://bucket.invalid/{private_file.path}?sig=1"

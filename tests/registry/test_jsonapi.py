@@ -161,10 +161,12 @@ class TestViews:
         assert doc["info"]["version"] == "3.0b1" and "releases" not in doc
         assert [u["filename"] for u in doc["urls"]] == ["demo-3.0b1-py3-none-any.whl"]
 
-    def test_unknown_release_and_project_are_404(self, client, project):
-        assert client.get("/acme/pypi/demo/9.9/json").status_code == 404
-        assert client.get(f"/acme/pypi/demo/{'9' * 5000}/json").status_code == 404
-        assert client.get("/acme/pypi/nope/json").status_code == 404
+    def test_unknown_release_and_project_are_not_found(self, client, project):
+        _, secret = token_for(project.org, permission="read")
+        for url in ("/acme/pypi/demo/9.9/json", f"/acme/pypi/demo/{'9' * 5000}/json",
+                    "/acme/pypi/nope/json"):
+            assert client.get(url, **basic_auth(secret)).status_code == 404
+            assert client.get(url).status_code == 401  # anonymous callers are challenged
 
     def test_non_normalised_name_redirects(self, client, project):
         response = client.get("/acme/pypi/Demo/2.0/json")
@@ -182,7 +184,7 @@ class TestViews:
     def test_private_project_needs_read(self, client, project):
         project.visibility = "private"
         project.save()
-        assert client.get("/acme/pypi/demo/json").status_code == 404
+        assert client.get("/acme/pypi/demo/json").status_code == 401
         _, secret = token_for(project.org, permission="read")
         response = client.get("/acme/pypi/demo/json", **basic_auth(secret))
         assert response.status_code == 200
@@ -202,8 +204,8 @@ class TestViews:
         doc = json.loads(client.get("/acme/pypi/demo/json").content)
         assert doc["releases"]["2.0"] == [] and doc["urls"] == []
         moderation.project_quarantine(project=project)
-        assert client.get("/acme/pypi/demo/json").status_code == 404
-        assert client.get("/acme/pypi/demo/1.0/json").status_code == 404
+        assert client.get("/acme/pypi/demo/json").status_code == 401
+        assert client.get("/acme/pypi/demo/1.0/json").status_code == 401
 
     def test_cached_document_costs_one_query(self, client, project,
                                              django_assert_num_queries):

@@ -4,6 +4,11 @@ Each row of ``PROJECT_MATRIX`` is written out by hand from ARCHITECTURE §4-§5:
 give the capabilities on a private, an internal and a public project, first unrestricted,
 then restricted to named teams. ``-`` nothing, ``R`` read, ``U`` read + upload + yank,
 ``A`` every project capability.
+
+"Internal" is for signed-in users who belong to some org of the instance: an ``outsider``
+(an owner of another org) reads it, a ``newcomer`` (signed up, in no org) and a
+``former_member`` (in no org any more) do not. A token acts only in its own org: an
+outsider's token reads here only what anonymous callers read (``outsider_token_read``).
 """
 
 from dataclasses import dataclass, field
@@ -17,8 +22,15 @@ from accounts.models import Membership
 from accounts.principals import ANONYMOUS, Principal
 from registry.models import ProjectGrant, ProjectStatus
 from registry.permissions import can, can_create_project, org_capabilities
-from registry.selectors import projects_readable
-from tests.factories import OrgFactory, ProjectFactory, TeamFactory, member, token_for
+from registry.selectors import projects_public, projects_readable
+from tests.factories import (
+    OrgFactory,
+    ProjectFactory,
+    TeamFactory,
+    UserFactory,
+    member,
+    token_for,
+)
 
 C = Capability
 LETTERS = {
@@ -33,7 +45,9 @@ PROJECT_MATRIX = {
     # kind:                       (unrestricted, restricted)
     "anonymous":                   ("--R", "--R"),
     "outsider":                    ("-RR", "-RR"),
-    "former_member":               ("-RR", "-RR"),
+    "newcomer":                    ("--R", "--R"),
+    "unverified_newcomer":         ("--R", "--R"),
+    "former_member":               ("--R", "--R"),
     "member":                      ("RRR", "-RR"),
     "member_user_read":            ("RRR", "RRR"),
     "member_user_upload":          ("UUU", "UUU"),
@@ -45,6 +59,7 @@ PROJECT_MATRIX = {
     "owner_token_upload":          ("UUU", "UUU"),
     "owner_token_admin":           ("AAA", "AAA"),
     "owner_token_admin_elsewhere": ("--R", "--R"),
+    "owner_token_read_elsewhere":  ("--R", "--R"),
     "member_token_admin":          ("RRR", "-RR"),
     "member_user_upload_token_read": ("RRR", "RRR"),
     "former_member_token":         ("--R", "--R"),
@@ -56,33 +71,47 @@ PROJECT_MATRIX = {
     "org_token_revoked":           ("--R", "--R"),
     "org_token_expired":           ("--R", "--R"),
     "other_org_token_admin":       ("--R", "--R"),
+    "outsider_token_read":         ("--R", "--R"),
+    "outsider_scoped_token_admin": ("--R", "--R"),
+    "former_outsider_token":       ("--R", "--R"),
 }
 
-ORG_ADMIN = frozenset(c for c in C if c.value.startswith("org:")) - {C.ORG_OWNERS, C.ORG_DELETE}
-READ = frozenset({C.ORG_READ})
-READ_CREATE = frozenset({C.ORG_READ, C.ORG_CREATE_PROJECT})
+ORG_ALL = frozenset(c for c in C if c.value.startswith("org:"))
+ORG_ADMIN = ORG_ALL - {C.ORG_OWNERS, C.ORG_DELETE}
+# No token sees quarantined content, whoever owns it.
+TOKEN_ADMIN = ORG_ADMIN - {C.ORG_QUARANTINE_READ}
+MEMBER = frozenset({C.ORG_READ, C.ORG_MEMBERS_READ})
+MEMBER_CREATE = MEMBER | {C.ORG_CREATE_PROJECT}
+# A token scoped to projects lists the org's projects and nothing else org-wide.
+SCOPED = frozenset({C.ORG_READ})
+SCOPED_CREATE = frozenset({C.ORG_READ, C.ORG_CREATE_PROJECT})
 NONE = frozenset()
 # kind: (org capabilities when members may create projects, when they may not)
 ORG_MATRIX = {
     "anonymous": (NONE, NONE),
     "outsider": (NONE, NONE),
+    "newcomer": (NONE, NONE),
     "former_member": (NONE, NONE),
-    "member": (READ_CREATE, READ),
-    "member_user_admin": (READ_CREATE, READ),
+    "member": (MEMBER_CREATE, MEMBER),
+    "member_user_admin": (MEMBER_CREATE, MEMBER),
     "admin": (ORG_ADMIN, ORG_ADMIN),
-    "owner": (frozenset(c for c in C if c.value.startswith("org:")),) * 2,
-    "owner_token_read": (READ, READ),
-    "owner_token_upload": (READ_CREATE, READ_CREATE),
-    "owner_token_admin": (ORG_ADMIN, ORG_ADMIN),
-    "owner_token_admin_elsewhere": (READ_CREATE, READ_CREATE),
-    "member_token_admin": (READ_CREATE, READ),
+    "owner": (ORG_ALL, ORG_ALL),
+    "owner_token_read": (MEMBER, MEMBER),
+    "owner_token_read_elsewhere": (SCOPED, SCOPED),
+    "owner_token_upload": (MEMBER_CREATE, MEMBER_CREATE),
+    "owner_token_admin": (TOKEN_ADMIN, TOKEN_ADMIN),
+    "owner_token_admin_elsewhere": (SCOPED_CREATE, SCOPED_CREATE),
+    "member_token_admin": (MEMBER_CREATE, MEMBER),
     "former_member_token": (NONE, NONE),
-    "org_token_read": (READ, READ),
-    "org_token_upload": (READ_CREATE, READ_CREATE),
-    "org_token_admin": (ORG_ADMIN, ORG_ADMIN),
-    "org_token_admin_scoped": (READ_CREATE, READ_CREATE),
+    "org_token_read": (MEMBER, MEMBER),
+    "org_token_read_scoped": (SCOPED, SCOPED),
+    "org_token_upload": (MEMBER_CREATE, MEMBER_CREATE),
+    "org_token_upload_elsewhere": (SCOPED_CREATE, SCOPED_CREATE),
+    "org_token_admin": (TOKEN_ADMIN, TOKEN_ADMIN),
+    "org_token_admin_scoped": (SCOPED_CREATE, SCOPED_CREATE),
     "org_token_revoked": (NONE, NONE),
     "other_org_token_admin": (NONE, NONE),
+    "outsider_token_read": (NONE, NONE),
 }
 
 
@@ -159,9 +188,20 @@ def _other_org_token(world):
     return Principal(token=token)
 
 
+def _outsider_token(world, permission, projects=None, former=False):
+    """A token of an owner of the other org (worth an anonymous caller here)."""
+    user = member(world.other, "owner")
+    token, _ = token_for(world.other, user, permission, projects)
+    if former:
+        Membership.objects.filter(user=user).delete()
+    return Principal(user=user, token=token)
+
+
 PRINCIPALS = {
     "anonymous": lambda w: ANONYMOUS,
     "outsider": lambda w: Principal(user=member(w.other, "owner")),
+    "newcomer": lambda w: Principal(user=UserFactory()),
+    "unverified_newcomer": lambda w: Principal(user=UserFactory(verified_email="")),
     "former_member": lambda w: _former(w),
     "member": lambda w: Principal(user=_user(w, "member")),
     "member_user_read": lambda w: Principal(user=_user(w, "member", "read")),
@@ -172,6 +212,7 @@ PRINCIPALS = {
     "admin": lambda w: Principal(user=_user(w, "admin")),
     "owner": lambda w: Principal(user=_user(w, "owner")),
     "owner_token_read": lambda w: _token(w, _user(w, "owner"), "read"),
+    "owner_token_read_elsewhere": lambda w: _token(w, _user(w, "owner"), "read", ["zzz"]),
     "owner_token_upload": lambda w: _token(w, _user(w, "owner"), "upload"),
     "owner_token_admin": lambda w: _token(w, _user(w, "owner"), "admin"),
     "owner_token_admin_elsewhere": lambda w: _token(w, _user(w, "owner"), "admin", ["zzz"]),
@@ -179,6 +220,7 @@ PRINCIPALS = {
     "member_user_upload_token_read": lambda w: _token(w, _user(w, "member", "upload"), "read"),
     "former_member_token": lambda w: _former(w, with_token=True),
     "org_token_read": lambda w: _token(w, None, "read"),
+    "org_token_read_scoped": lambda w: _token(w, None, "read", ["zzz"]),
     "org_token_upload": lambda w: _token(w, None, "upload"),
     "org_token_admin": lambda w: _token(w, None, "admin"),
     "org_token_admin_scoped": lambda w: _token(w, None, "admin", ["zzz"]),
@@ -188,6 +230,9 @@ PRINCIPALS = {
     "org_token_expired": lambda w: _token(
         w, None, "admin", expires_at=timezone.now() - timedelta(seconds=1)),
     "other_org_token_admin": _other_org_token,
+    "outsider_token_read": lambda w: _outsider_token(w, "read"),
+    "outsider_scoped_token_admin": lambda w: _outsider_token(w, "admin", ["zzz"]),
+    "former_outsider_token": lambda w: _outsider_token(w, "admin", former=True),
 }
 
 
@@ -235,6 +280,13 @@ class TestProjectMatrix:
             assert (project in listed) is readable, project.name
             in_index = readable and project.status != ProjectStatus.QUARANTINED
             assert (project in index) is in_index, project.name
+
+    def test_the_anonymous_listing_by_slug_agrees(self):
+        world = build_world()
+        public = set(projects_public("orga"))
+        assert public == set(projects_readable(ANONYMOUS, world.org))
+        assert {p.name for p in public} == {"public-u-active", "public-r-active"}
+        assert not projects_public("orgb").exists() and not projects_public("nobody").exists()
 
 
 @pytest.mark.django_db

@@ -95,9 +95,11 @@ class TestDetailPage:
         assert response.status_code == 301
         assert response["Location"] == "/acme/simple/demo-pkg/?format=x"
 
-    def test_unknown_project_and_org_are_404(self, client, public_project):
-        assert client.get("/acme/simple/nope/").status_code == 404
-        assert client.get("/nobody/simple/demo-pkg/").status_code == 404
+    def test_unknown_project_and_org_are_not_found(self, client, public_project):
+        _, secret = token_for(public_project.org, permission="read")
+        for url in ("/acme/simple/nope/", "/nobody/simple/demo-pkg/"):
+            assert client.get(url, **basic_auth(secret)).status_code == 404
+            assert client.get(url).status_code == 401  # anonymous callers are challenged
 
     def test_yanked_release_with_reason(self, client, public_project):
         release_yank(release=public_project.releases.get(), reason="broken build")
@@ -153,8 +155,10 @@ class TestCachingHeaders:
 
 
 class TestPrivateProjects:
-    def test_anonymous_gets_404(self, client, private_project):
-        assert client.get("/secret/simple/hidden/").status_code == 404
+    def test_anonymous_is_challenged(self, client, private_project):
+        response = client.get("/secret/simple/hidden/")
+        assert response.status_code == 401
+        assert response["WWW-Authenticate"] == 'Basic realm="wheelhouse"'
 
     def test_token_of_another_org_gets_404(self, client, private_project):
         _, secret = token_for(OrgFactory(), permission="admin")
@@ -173,8 +177,10 @@ class TestQuarantine:
     def test_quarantined_project_disappears_at_once(self, client, public_project):
         assert client.get("/acme/simple/demo-pkg/").status_code == 200
         moderation.project_quarantine(project=public_project, reason="malware")
-        assert client.get("/acme/simple/demo-pkg/").status_code == 404
-        root = json.loads(get_json(client, "/acme/simple/").content)
+        assert client.get("/acme/simple/demo-pkg/").status_code == 401
+        assert get_json(client, "/acme/simple/").status_code == 401  # nothing public left
+        _, secret = token_for(public_project.org, permission="read")
+        root = json.loads(get_json(client, "/acme/simple/", **basic_auth(secret)).content)
         assert root["projects"] == []
 
     def test_quarantined_project_hidden_even_from_org_admin(self, client, public_project):
@@ -278,6 +284,19 @@ class TestHotPath:
         client.get("/secret/simple/hidden/", **basic_auth(secret))
         with django_assert_max_num_queries(2):
             assert client.get("/secret/simple/hidden/", **basic_auth(secret)).status_code == 200
+
+    @pytest.mark.parametrize("shared", [True, False])
+    def test_a_cached_anonymous_root_is_not_built_again(self, client, public_project, settings,
+                                                        monkeypatch, shared):
+        from registry.views import simple as views
+
+        settings.INDEX_CACHE_SHARED = shared
+        builds = []
+        real = views._root_page
+        monkeypatch.setattr(views, "_root_page", lambda *a: builds.append(a) or real(*a))
+        first = get_json(client, "/acme/simple/")
+        again = get_json(client, "/acme/simple/")
+        assert again.content == first.content and len(builds) == 1
 
     def test_cached_anonymous_root_costs_one_query(self, client, public_project,
                                                    django_assert_num_queries):

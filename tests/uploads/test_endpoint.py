@@ -10,7 +10,7 @@ from registry.models import File, FilenameRecord, ProhibitedName, Project, Relea
 from tests.conftest import basic_auth
 from tests.corpus import build_sdist, build_wheel
 from tests.factories import OrgFactory, ProjectFactory, member, token_for
-from tests.uploads.uploading import form_for, post, stored_names
+from tests.uploads.uploading import form_for, post, post_named, stored_names
 from uploads import services
 from uploads.models import Upload
 
@@ -47,7 +47,18 @@ class TestHappyPath:
         path = build_wheel(tmp_path, "pkg", "1.0")
         response = post(org, token, path, form_for(path, "pkg", "1.0"),
                         url=f"/{org.slug}/legacy")
-        assert response.status_code == 308 and response["Location"] == "/acme/legacy/"
+        assert response.status_code == 308
+        assert response["Location"] == "http://testserver/acme/legacy/"
+
+    @pytest.mark.parametrize("url", ["/acme/legacy", "/acme/legacy/"])
+    def test_no_csrf_cookie_is_asked_for(self, acme, tmp_path, url):
+        # Upload clients send no CSRF cookie; Django's test client skips the check unless told.
+        _org, token = acme
+        path = build_wheel(tmp_path, "pkg", "1.0")
+        with open(path, "rb") as handle:
+            response = Client(enforce_csrf_checks=True).post(
+                url, {**form_for(path, "pkg", "1.0"), "content": handle}, **basic_auth(token))
+        assert response.status_code == (308 if url == "/acme/legacy" else 200)
 
 
 class TestAuth:
@@ -69,21 +80,27 @@ class TestAuth:
         assert response.status_code == 401
         assert not Project.objects.exists()
 
-    def test_an_unknown_org_is_404_before_a_malformed_header_is_refused(self, acme, tmp_path):
-        from django.test import Client
-
+    def test_credentials_are_judged_before_the_org_is_looked_for(self, acme, tmp_path):
+        # An anonymous caller or bad credentials learn nothing of which orgs exist.
         org, _ = acme
         path = build_wheel(tmp_path, "pkg", "1.0")
         malformed = {"HTTP_AUTHORIZATION": "Basic not-base64!"}
-        with open(path, "rb") as handle:
-            form = {**form_for(path, "pkg", "1.0"), "content": handle}
-            assert Client().post("/nobody/legacy/", form, **malformed).status_code == 404
-            handle.seek(0)
-            response = Client().post(f"/{org.slug}/legacy/", form, **malformed)
-        assert response.status_code == 401 and "Malformed" in response.reason_phrase
+        answers = []
+        for slug in ("nobody", org.slug):
+            for headers in ({}, malformed, basic_auth("whk_notarealtoken")):
+                with open(path, "rb") as handle:
+                    form = {**form_for(path, "pkg", "1.0"), "content": handle}
+                    response = Client().post(f"/{slug}/legacy/", form, **headers)
+                answers.append((response.status_code, response.reason_phrase,
+                                response.content, response["WWW-Authenticate"]))
+        assert answers[:3] == answers[3:]
+        assert [status for status, *_ in answers[:3]] == [401, 401, 401]
+        assert "Malformed" in answers[1][1]
 
-    def test_after_too_many_failures_even_the_right_token_waits(self, acme, tmp_path):
-        # The token's row is read with the org, but the failure count is checked first.
+    def test_after_too_many_failures_wrong_tokens_wait_and_the_right_one_uploads(
+            self, acme, tmp_path):
+        # The token's row is read with the org; its secret is checked before the failure
+        # count, so failures from the same address never refuse a right token.
         from accounts.authentication import FAILURE_LIMIT
 
         org, token = acme
@@ -91,9 +108,10 @@ class TestAuth:
         wrong = token[:-4] + ("aaaa" if not token.endswith("aaaa") else "bbbb")
         for _ in range(FAILURE_LIMIT):
             assert post(org, wrong, path, form_for(path, "pkg", "1.0")).status_code == 401
-        response = post(org, token, path, form_for(path, "pkg", "1.0"))
+        response = post(org, wrong, path, form_for(path, "pkg", "1.0"))
         assert response.status_code == 429 and response["Retry-After"]
         assert not Project.objects.exists()
+        assert post(org, token, path, form_for(path, "pkg", "1.0")).status_code == 200
 
     def test_token_of_another_org_cannot_upload(self, acme, tmp_path):
         org, _ = acme
@@ -119,10 +137,16 @@ class TestAuth:
         path = build_wheel(tmp_path, "allowed", "1.0")
         assert post(org, scoped, path, form_for(path, "allowed", "1.0")).status_code == 200
 
-    def test_unknown_org_is_404(self, tmp_path):
-        org = OrgFactory.build(slug="ghost")
+    def test_unknown_org_is_a_plain_404_that_says_so(self, acme, tmp_path):
+        _org, token = acme
+        ghost = OrgFactory.build(slug="ghost")
         path = build_wheel(tmp_path, "pkg", "1.0")
-        assert post(org, "whk_x", path, form_for(path, "pkg", "1.0")).status_code == 404
+        response = post(ghost, token, path, form_for(path, "pkg", "1.0"))
+        assert response.status_code == 404
+        assert response["Content-Type"] == "text/plain; charset=utf-8"
+        message = "There is no organisation 'ghost' here; check the upload URL (/ORG/legacy/)."
+        assert response.reason_phrase == message
+        assert response.content.decode() == message + "\n"
 
 
 class TestProtocol:
@@ -139,6 +163,28 @@ class TestProtocol:
         assert response.status_code == 400
         assert "sha256 digest supplied does not match" in response.reason_phrase
         assert not Project.objects.exists() and stored_names() == set()
+
+    def test_every_problem_of_the_request_in_one_answer(self, acme, tmp_path):
+        org, token = acme
+        path = build_wheel(tmp_path, "pkg", "1.0")
+        form = form_for(path, "pkg", "1.0", metadata_version=None, sha256_digest="0" * 64)
+        response = post_named(org, token, path, form, "../pkg-1.0-py3-none-any.whl")
+        assert response.status_code == 400
+        lines = response.content.decode().splitlines()
+        assert lines[0].startswith("Metadata-Version is required")
+        assert any("carries a path" in line for line in lines[1:]), lines
+        assert any("sha256 digest supplied does not match" in line for line in lines), lines
+        assert response.reason_phrase.endswith("(and 2 more problems)")
+        assert not Upload.objects.exists()
+
+    def test_a_filename_for_another_version_is_told_with_the_form_problems(
+            self, acme, tmp_path):
+        org, token = acme
+        path = build_wheel(tmp_path, "pkg", "1.0")
+        response = post(org, token, path, form_for(path, "pkg", "2.0", summary="a\nb"))
+        lines = response.content.decode().splitlines()
+        assert response.status_code == 400 and len(lines) == 2, lines
+        assert "'summary' must be a single line" in lines[0] and "has version '1.0'" in lines[1]
 
     def test_form_name_must_match_the_file(self, acme, tmp_path):
         org, token = acme
@@ -308,3 +354,25 @@ class TestProjectState:
         assert codes == [200, 200, 429]
         assert int(response["Retry-After"]) > 0
         assert not Project.objects.filter(normalized_name="third-one").exists()
+
+
+class TestFieldLengths:
+    """Values longer than the registry keeps answer 400 with the limit, never 503."""
+
+    def test_a_version_longer_than_100_characters(self, acme, tmp_path):
+        org, token = acme
+        version = "1" + ".0" * 60
+        path = build_wheel(tmp_path, "pkg", version)
+        response = post(org, token, path, form_for(path, "pkg", version))
+        assert response.status_code == 400, response.content
+        assert response.reason_phrase == (
+            f"Invalid version '{version[:77]}...': it has 121 characters; the limit is 100.")
+        assert not Upload.objects.exists()
+
+    def test_a_pyversion_longer_than_100_characters(self, acme, tmp_path):
+        org, token = acme
+        path = build_wheel(tmp_path, "pkg", "1.0")
+        response = post(org, token, path, form_for(path, "pkg", "1.0", pyversion="py3" * 40))
+        assert response.status_code == 400, response.content
+        assert "it has 120 characters; the limit is 100" in response.reason_phrase
+        assert not Upload.objects.exists()

@@ -44,6 +44,12 @@ def _garbage(d: Path, name: str) -> Path:
     return path
 
 
+def _raw_wheel(d: Path, first) -> Path:
+    path = d / "demo_pkg-1.0-py3-none-any.whl"
+    path.write_bytes(B.raw_zip(B.good_raw_members(first)))
+    return path
+
+
 def _framing(d: Path) -> Path:
     members = B.good_raw_members()
     members[0].local_name = b"demo_pkg/other.py"  # local header disagrees with the directory
@@ -64,6 +70,13 @@ HOSTILE = {
         f"{TOP}/hard", type=tarfile.LNKTYPE, linkname="/etc/passwd")]),
     "tar device": lambda d: B.sdist(d, extra=[B.tar_member(
         f"{TOP}/dev", type=tarfile.CHRTYPE, devmajor=1, devminor=3)]),
+    "console script path": lambda d: B.wheel(
+        d, entry_points=b"[console_scripts]\n../../x = demo_pkg:main\n"),
+    "zip member longer than declared": lambda d: _raw_wheel(d, B.RawMember(
+        b"demo_pkg/__init__.py", b"VALUE = 1\n" + b"import os\n" * 100, method=8,
+        declared_size=10, declared_crc=zlib.crc32(b"VALUE = 1\n"))),
+    "zip member with a wrong CRC": lambda d: _raw_wheel(d, B.RawMember(
+        b"demo_pkg/__init__.py", b"VALUE = 1\n", method=8, declared_crc=0)),
     "zip and tar at once": _polyglot,
     "zip framing": _framing,
     "not a zip": lambda d: _garbage(d, "demo_pkg-1.0-py3-none-any.whl"),
@@ -87,6 +100,27 @@ def test_hostile_archive_is_refused_and_leaves_nothing(acme, tmp_path, kind):
     assert Upload.objects.get().status == UploadStatus.REJECTED
     assert stored_names() == set() and leftovers() == []
     assert not Project.objects.exists() and not File.objects.exists()
+
+
+def test_a_console_script_path_is_refused_with_a_message(acme, tmp_path):
+    org, token = acme
+    response = upload(org, token, HOSTILE["console script path"](tmp_path), "demo-pkg", "1.0")
+    assert response.status_code == 400
+    assert response.reason_phrase == (
+        "Invalid script name '../../x' in [console_scripts]: a command name holds only "
+        "letters, digits, '_', '.' and '-', and is not '.' or '..'.")
+
+
+@pytest.mark.parametrize(("kind", "said"), [
+    ("zip member longer than declared", "inflates past the 10 bytes its headers declare"),
+    ("zip member with a wrong CRC", "does not match its CRC-32"),
+])
+def test_a_member_unlike_its_headers_is_refused_as_corrupt(acme, tmp_path, kind, said):
+    org, token = acme
+    response = upload(org, token, HOSTILE[kind](tmp_path), "demo-pkg", "1.0")
+    assert response.status_code == 400
+    assert response.reason_phrase.startswith("The wheel could not be read: "
+                                              f"'demo_pkg/__init__.py' {said}")
 
 
 def test_the_web_side_never_decompresses(acme, tmp_path, monkeypatch, settings):

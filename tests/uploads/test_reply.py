@@ -28,3 +28,10 @@ def test_retry_after_is_sent_only_when_given():
 def test_success_is_a_plain_ok():
     response = reply(200)
     assert response.status_code == 200 and response.content == b"OK\n"
+
+
+def test_reason_phrase_never_carries_a_control_character():
+    # A value quoted from the form (a version, a name) may hold any character at all.
+    response = reply(400, ["Invalid version '1.0\x00\x1b[2J\x7f\x08'."])
+    assert response.reason_phrase == "Invalid version '1.0??[2J??'."
+    assert response.reason_phrase.isprintable()

@@ -31,6 +31,22 @@ def post(org, token: str | None, path: Path, form: dict, url: str | None = None)
                              **headers)
 
 
+def post_named(org, token: str | None, path: Path, form: dict, filename: str):
+    """POST ``path``'s bytes under exactly ``filename`` (Django's test client would send its
+    last path segment), quoting only '"' and '\\' as RFC 7578's quoted pairs."""
+    boundary = "wh-test-boundary"
+    quoted = filename.replace("\\", "\\\\").replace('"', '\\"')
+    body = b"".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'
+        .encode() for key, value in form.items())
+    body += (f'--{boundary}\r\nContent-Disposition: form-data; name="content"; '
+             f'filename="{quoted}"\r\nContent-Type: application/octet-stream\r\n\r\n').encode()
+    body += path.read_bytes() + f"\r\n--{boundary}--\r\n".encode()
+    headers = basic_auth(token) if token else {}
+    return Client().generic("POST", f"/{org.slug}/legacy/", body,
+                            content_type=f"multipart/form-data; boundary={boundary}", **headers)
+
+
 def upload(org, token: str, path: Path, name: str, version: str, **overrides):
     """POST ``path`` as twine would, declaring ``name`` and ``version``."""
     return post(org, token, path, form_for(path, name, version, **overrides))

@@ -9,10 +9,11 @@ import zipfile
 from packaging.metadata import RawMetadata, parse_email
 from packaging.version import Version
 
+from registry.names import normalize_name
+
 from .core_metadata import check_raw_metadata, metadata_dict, short, unparsed_problems
 from .filenames import check_filename, wheel_python_tag
 from .members import CORRUPT_ERRORS, ArchiveResult
-from .names import normalize_name
 from .readme import check_readme
 from .results import Limits, Problem, Report
 from .sdist import check_sdist

@@ -10,9 +10,18 @@ from packaging.utils import (
 )
 from packaging.version import Version
 
+from registry.names import escaped_name, normalize_name
+
 from .core_metadata import short
-from .names import escaped_name, normalize_name
 from .results import Problem
+
+# A file is stored under its own name, and a wheel's PEP 658 metadata beside it under the name
+# plus ".metadata" (registry.storage.blob_path): each is one path component, and a local disk
+# allows 255 bytes in one (ext4, XFS, APFS, NTFS). The whole S3 key, some 90 bytes of prefix
+# and digest before the name, stays far below S3's 1,024.
+MAX_STORED_NAME_BYTES = 255
+METADATA_SUFFIX = ".metadata"
+MAX_FILENAME_BYTES = MAX_STORED_NAME_BYTES - len(METADATA_SUFFIX)
 
 _PLAIN_PLATFORMS = frozenset(
     {
@@ -41,9 +50,18 @@ _MACOS_ARCHES = frozenset(
 )
 
 
-def check_filename(filename: str, *, filetype: str, name: str, version: str) -> tuple[Problem, ...]:
-    """Check an uploaded file's name against its filetype and declared name and version."""
-    problems = _character_problems(filename) or _extension_problems(filename, filetype)
+def check_filename(filename: str, *, filetype: str | None, name: str | None,
+                   version: str | None) -> tuple[Problem, ...]:
+    """Check an uploaded file's name, exactly as the client sent it, against its filetype and
+    declared name and version.
+
+    A filetype, name or version that the form lacks (``None``) skips the rules that need it,
+    so the rest are still reported with the form's own problems.
+    """
+    problems = _character_problems(filename) + _length_problems(filename)
+    if problems or filetype is None:
+        return tuple(problems)
+    problems = _extension_problems(filename, filetype)
     if problems:
         return tuple(problems)
     if filetype == "bdist_wheel":
@@ -70,13 +88,35 @@ def is_valid_platform(platform: str) -> bool:
 
 def _character_problems(filename: str) -> list[Problem]:
     problems = []
+    shown = short(printable(filename))
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in filename):
-        message = "The filename must not contain control characters."
+        message = (f"The filename '{shown}' contains a NUL or another control character; "
+                   "send the file's plain name.")
         problems.append(Problem("filename-invalid", message, "content"))
     if "/" in filename or "\\" in filename:
-        message = "The filename must not contain '/' or '\\'."
+        message = (f"The filename '{shown}' carries a path ('/' or '\\'); send the file's "
+                   "name alone, without its folders.")
+        problems.append(Problem("filename-invalid", message, "content"))
+    elif filename in (".", ".."):
+        message = f"'{filename}' is not a filename; send the file's own name."
         problems.append(Problem("filename-invalid", message, "content"))
     return problems
+
+
+def _length_problems(filename: str) -> list[Problem]:
+    size = len(filename.encode("utf-8", "surrogatepass"))
+    if size <= MAX_FILENAME_BYTES:
+        return []
+    message = (f"The filename is {size} bytes long; the limit is {MAX_FILENAME_BYTES} bytes "
+               f"(the file is stored under its name, beside its '{METADATA_SUFFIX}' file, and "
+               f"a stored name has at most {MAX_STORED_NAME_BYTES} bytes).")
+    return [Problem("filename-too-long", message, "content")]
+
+
+def printable(text: str) -> str:
+    """``text`` with its control and other unprintable characters escaped (``\\x00``)."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
+                   for ch in text)
 
 
 def _extension_problems(filename: str, filetype: str) -> list[Problem]:
@@ -98,7 +138,7 @@ def _extension_problems(filename: str, filetype: str) -> list[Problem]:
     return []
 
 
-def _wheel_problems(filename: str, name: str, version: str) -> list[Problem]:
+def _wheel_problems(filename: str, name: str | None, version: str | None) -> list[Problem]:
     try:
         _, file_version, _, tags = parse_wheel_filename(filename)
     except ValueError as exc:  # InvalidWheelFilename, InvalidVersion, or a too long number
@@ -112,7 +152,7 @@ def _wheel_problems(filename: str, name: str, version: str) -> list[Problem]:
     return problems
 
 
-def _sdist_problems(filename: str, name: str, version: str) -> list[Problem]:
+def _sdist_problems(filename: str, name: str | None, version: str | None) -> list[Problem]:
     try:
         _, file_version = parse_sdist_filename(filename)
     except ValueError as exc:  # InvalidSdistFilename, InvalidVersion, or a too long number
@@ -124,7 +164,9 @@ def _sdist_problems(filename: str, name: str, version: str) -> list[Problem]:
     )
 
 
-def _name_problems(filename: str, name_part: str, name: str) -> list[Problem]:
+def _name_problems(filename: str, name_part: str, name: str | None) -> list[Problem]:
+    if name is None:  # the form's own problem says why
+        return []
     if normalize_name(name_part) != normalize_name(name):
         message = (
             f"The filename '{short(filename)}' is for project '{short(name_part)}', "
@@ -141,7 +183,10 @@ def _name_problems(filename: str, name_part: str, name: str) -> list[Problem]:
     return []
 
 
-def _version_problems(filename: str, file_version: Version, version: str) -> list[Problem]:
+def _version_problems(filename: str, file_version: Version,
+                      version: str | None) -> list[Problem]:
+    if version is None:  # the form's own problem says why
+        return []
     try:
         declared = Version(version)
     except ValueError:  # InvalidVersion, or a number too long for int()

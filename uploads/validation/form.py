@@ -7,11 +7,15 @@ from collections.abc import Mapping, Sequence
 
 from packaging.version import Version
 
+from registry.names import name_syntax_problem
+
 from .core_metadata import check_raw_metadata, short
-from .names import is_valid_name
 from .results import FormResult, Problem
 
 FILE_FIELDS_KEY = "__file_fields__"
+# What the registry keeps of a release's version and of a file's python version.
+MAX_VERSION_LENGTH = 100
+MAX_PYVERSION_LENGTH = 100
 FILETYPES = ("sdist", "bdist_wheel")
 _DIGESTS = {
     "md5": ("md5_digest", re.compile(r"^[0-9a-f]{32}$")),
@@ -107,12 +111,9 @@ def _name(values: dict[str, list[str]]) -> tuple[str | None, list[Problem]]:
         return None, problems
     if name is None:
         return None, [Problem("name-missing", "The project name is required.", "name")]
-    if not is_valid_name(name):
-        message = (
-            f"Invalid project name '{short(name)}': it must start and end with a letter or "
-            "digit and contain only ASCII letters, digits, '.', '_' and '-'."
-        )
-        return None, [Problem("name-invalid", message, "name")]
+    invalid = name_syntax_problem(name)
+    if invalid is not None:
+        return None, [Problem(invalid.code, invalid.message, "name")]
     return name, []
 
 
@@ -133,6 +134,10 @@ def _version(values: dict[str, list[str]]) -> tuple[str | None, list[Problem]]:
     if version.local is not None:
         message = f"Invalid version '{short(text)}': local versions are not allowed."
         return None, [Problem("version-local", message, "version")]
+    if len(str(version)) > MAX_VERSION_LENGTH:
+        message = (f"Invalid version '{short(text)}': it has {len(str(version))} characters; "
+                   f"the limit is {MAX_VERSION_LENGTH}.")
+        return None, [Problem("version-too-long", message, "version")]
     return str(version), []
 
 
@@ -149,6 +154,10 @@ def _filetype(values: dict[str, list[str]]) -> tuple[str | None, list[Problem]]:
 
 def _pyversion_problems(values: dict[str, list[str]], filetype: str | None) -> list[Problem]:
     pyversion, problems = _single(values, "pyversion")
+    if pyversion is not None and len(pyversion) > MAX_PYVERSION_LENGTH:
+        message = (f"Invalid pyversion '{short(pyversion)}': it has {len(pyversion)} "
+                   f"characters; the limit is {MAX_PYVERSION_LENGTH}.")
+        problems.append(Problem("pyversion-invalid", message, "pyversion"))
     if filetype == "sdist" and pyversion not in (None, "source"):
         message = f"Invalid pyversion '{short(pyversion)}': an sdist's pyversion must be 'source'."
         problems.append(Problem("pyversion-invalid", message, "pyversion"))

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import zipfile
+from typing import BinaryIO
 
 from packaging.utils import canonicalize_name, parse_wheel_filename
 from packaging.version import Version
 
+from .entry_points import entry_point_problems
 from .members import (
-    CHUNK,
     CORRUPT_ERRORS,
     ArchiveResult,
     BombError,
@@ -23,7 +23,6 @@ from .results import Limits, Problem
 from .wheel_files import (
     RecordRow,
     encode_digest,
-    entry_point_problems,
     new_hasher,
     parse_record,
     record_problems,
@@ -36,6 +35,7 @@ from .zipframing import (
     ZipEntry,
     read_zip_entries,
 )
+from .zipmembers import member_chunks
 
 # RECORD grows with the member count, so its bound follows max_members, not metadata size.
 _RECORD_BYTES_PER_MEMBER = 512
@@ -52,9 +52,7 @@ def check_wheel(path: os.PathLike | str, *, filename: str, limits: Limits) -> Ar
         problems = bounded(problems + _safety_problems(entries))
         if problems:
             return ArchiveResult(problems)
-        fp.seek(0)
-        with zipfile.ZipFile(fp) as archive:
-            return _Contents(archive, entries, filename, limits, size).check()
+        return _Contents(fp, entries, filename, limits, size).check()
 
 
 def _framing_problem(exc: FramingError, limits: Limits) -> Problem:
@@ -81,14 +79,15 @@ class _Contents:
     """One pass over the members of a framing-checked wheel."""
 
     def __init__(
-        self, archive: zipfile.ZipFile, entries: list[ZipEntry], filename: str, limits: Limits,
-        size: int,
+        self, fp: BinaryIO, entries: list[ZipEntry], filename: str, limits: Limits, size: int,
     ) -> None:
-        self.archive = archive
+        self.fp = fp
         self.filename = filename
         self.limits = limits
         self.budget = Budget(limits, size, "wheel")
-        self.files = [e.name for e in entries if not e.name.endswith("/")]
+        # Names are unique by now (a duplicate is refused before any member is read).
+        self.entries = {e.name: e for e in entries if not e.name.endswith("/")}
+        self.files = list(self.entries)
         self.kept: dict[str, bytes] = {}
         self.problems: list[Problem] = []
 
@@ -139,30 +138,26 @@ class _Contents:
 
     def _read_small(self, name: str, limit: int) -> bytes | None:
         data = bytearray()
-        with self.archive.open(name) as member:
-            while chunk := member.read(CHUNK):
-                self.budget.add(len(chunk))
-                data += chunk
-                if len(data) > limit:
-                    self._too_large(name, limit)
-                    return None
+        for chunk in member_chunks(self.fp, self.entries[name]):
+            self.budget.add(len(chunk))
+            data += chunk
+            if len(data) > limit:
+                self._too_large(name, limit)
+                return None
         return bytes(data)
 
     def _stream(self, name: str, row: RecordRow | None, keep: bool) -> tuple[int, str]:
-        info = self.archive.getinfo(name)
+        entry = self.entries[name]
         hasher = new_hasher(row)
         kept = bytearray() if keep else None
         size = 0
-        with self.archive.open(info) as member:
-            while chunk := member.read(CHUNK):
-                size += len(chunk)
-                self.budget.add(len(chunk))
-                self.budget.check_ratio(size, info.compress_size, f"The member '{name}'")
-                hasher.update(chunk)
-                if kept is not None and len(kept) <= self.limits.max_metadata_bytes:
-                    kept += chunk
-        if size != info.file_size:
-            raise zipfile.BadZipFile(f"'{name}' is not the size its header declares")
+        for chunk in member_chunks(self.fp, entry):
+            size += len(chunk)
+            self.budget.add(len(chunk))
+            self.budget.check_ratio(size, entry.compressed_size, f"The member '{name}'")
+            hasher.update(chunk)
+            if kept is not None and len(kept) <= self.limits.max_metadata_bytes:
+                kept += chunk
         self._keep(name, kept)
         return size, encode_digest(hasher.digest())
 

@@ -1,9 +1,9 @@
-"""The files inside a wheel's .dist-info directory: RECORD, WHEEL and entry_points.txt."""
+"""The files inside a wheel's .dist-info directory: RECORD and WHEEL (entry_points.txt is
+``entry_points``)."""
 
 from __future__ import annotations
 
 import base64
-import configparser
 import csv
 import email.parser
 import email.policy
@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from packaging.tags import InvalidTag, Tag, parse_tag
 
 from .core_metadata import short
-from .names import is_valid_name
 from .results import Problem
 
 # sha256 or stronger, as the wheel spec requires; md5 and sha1 are refused.
@@ -24,12 +23,6 @@ STRONG_HASHES = frozenset(
 )
 UNHASHED = ("RECORD", "RECORD.jws", "RECORD.p7s")
 _B64_RE = re.compile(r"^[A-Za-z0-9_-]+$")
-_GROUP_RE = re.compile(r"^\w+(?:[.-]\w+)*$")
-_OBJECT_RE = re.compile(
-    r"^(?P<module>[^\W\d]\w*(?:\.[^\W\d]\w*)*)"
-    r"(?:\s*:\s*(?P<attr>[^\W\d]\w*(?:\.[^\W\d]\w*)*))?"
-    r"\s*(?:\[(?P<extras>[^\]]*)\])?$"
-)
 
 
 @dataclass(frozen=True)
@@ -170,40 +163,3 @@ def _tag_problems(lines: list[str], filename_tags: frozenset[Tag]) -> list[Probl
 
 def _wheel_problem(message: str) -> Problem:
     return Problem("wheel-file-invalid", message, "content")
-
-
-def entry_point_problems(data: bytes) -> list[Problem]:
-    """Check entry_points.txt: an INI file of groups of ``name = module:attr [extras]``."""
-    parser = configparser.ConfigParser(delimiters=("=",), interpolation=None, strict=True)
-    parser.optionxform = str  # type: ignore[assignment, method-assign]  # names are case-sensitive
-    try:
-        parser.read_string(data.decode("utf-8"))
-    except (UnicodeDecodeError, configparser.Error) as exc:
-        reason = str(exc).splitlines()[0]
-        return [_entry_problem(f"entry_points.txt cannot be parsed: {short(reason, 160)}.")]
-    problems = []
-    for group in parser.sections():
-        if not _GROUP_RE.match(group):
-            problems.append(_entry_problem(f"Invalid entry point group '{short(group)}'."))
-        for name, value in parser.items(group, raw=True):
-            problems += _entry_problems(group, name, value)
-    return problems
-
-
-def _entry_problems(group: str, name: str, value: str) -> list[Problem]:
-    if not name or name.startswith("[") or name != name.strip():
-        return [_entry_problem(f"Invalid entry point name '{short(name)}' in [{short(group)}].")]
-    match = _OBJECT_RE.match(value.strip())
-    extras = (match["extras"] or "") if match else ""
-    bad_extra = any(not is_valid_name(e.strip()) for e in extras.split(",") if e.strip())
-    if match is None or bad_extra:
-        message = (
-            f"Invalid entry point '{short(name)} = {short(value)}' in [{short(group)}]: "
-            "expected 'module.sub:attr [extras]'."
-        )
-        return [_entry_problem(message)]
-    return []
-
-
-def _entry_problem(message: str) -> Problem:
-    return Problem("entry-points-invalid", message, "content")

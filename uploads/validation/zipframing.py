@@ -10,7 +10,7 @@ the file itself, never adjusted the way ``zipfile`` does for prepended data.
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import BinaryIO
 
 from .results import Limits, Problem
@@ -50,6 +50,7 @@ class ZipEntry:
     create_system: int
     external_attr: int
     zip64: bool
+    data_offset: int = -1  # where its (compressed) data starts, once its local header is read
 
 
 def read_zip_entries(
@@ -65,8 +66,7 @@ def read_zip_entries(
         raise TooManyMembersError(count)
     fp.seek(cd_offset)
     directory = fp.read(cd_size)
-    entries = _parse_central_directory(directory, count)
-    _check_local_headers(fp, entries, cd_offset)
+    entries = _check_local_headers(fp, _parse_central_directory(directory, count), cd_offset)
     return entries, _entry_problems(entries)
 
 
@@ -197,19 +197,24 @@ def _zip64_values(extra: bytes) -> list[int]:
     return []
 
 
-def _check_local_headers(fp: BinaryIO, entries: list[ZipEntry], cd_offset: int) -> None:
+def _check_local_headers(fp: BinaryIO, entries: list[ZipEntry],
+                         cd_offset: int) -> list[ZipEntry]:
+    """The entries, in central directory order, each with the offset of its data."""
     position = 0
-    for entry in sorted(entries, key=lambda e: e.header_offset):
+    data_offsets = {}
+    for index, entry in sorted(enumerate(entries), key=lambda pair: pair[1].header_offset):
         if entry.header_offset < position:
             raise FramingError(f"'{entry.name}' overlaps the entry before it")
         if entry.header_offset > position:
             raise FramingError(f"there is unexplained data at offset {position}")
-        position = _check_one_local_header(fp, entry)
+        data_offsets[index], position = _check_one_local_header(fp, entry)
     if position != cd_offset:
         raise FramingError(f"there is unexplained data at offset {position}")
+    return [replace(entry, data_offset=data_offsets[index]) for index, entry in enumerate(entries)]
 
 
-def _check_one_local_header(fp: BinaryIO, entry: ZipEntry) -> int:
+def _check_one_local_header(fp: BinaryIO, entry: ZipEntry) -> tuple[int, int]:
+    """Where the entry's data starts, and where the entry ends."""
     fp.seek(entry.header_offset)
     header = fp.read(_LOCAL.size)
     if len(header) != _LOCAL.size or not header.startswith(b"PK\x03\x04"):
@@ -221,10 +226,11 @@ def _check_one_local_header(fp: BinaryIO, entry: ZipEntry) -> int:
         raise FramingError(f"the local header of '{entry.name}' names another file")
     if method != entry.method or (flags ^ entry.flags) & (_FLAG_DESCRIPTOR | _FLAG_ENCRYPTED):
         raise FramingError(f"the local header of '{entry.name}' disagrees on compression")
-    data_end = entry.header_offset + _LOCAL.size + name_len + extra_len + entry.compressed_size
+    data_start = entry.header_offset + _LOCAL.size + name_len + extra_len
+    data_end = data_start + entry.compressed_size
     local64 = _has_zip64(extra)
     if flags & _FLAG_DESCRIPTOR:
-        return _check_descriptor(fp, entry, data_end, local64)
+        return data_start, _check_descriptor(fp, entry, data_end, local64)
     if local64 and _U32 in (csize, usize):
         # A ZIP64 local header carries both real sizes in its extra field.
         values = _zip64_values(extra)
@@ -232,7 +238,7 @@ def _check_one_local_header(fp: BinaryIO, entry: ZipEntry) -> int:
         csize = _next(values) if csize == _U32 else csize
     if (crc, csize, usize) != (entry.crc, entry.compressed_size, entry.file_size):
         raise FramingError(f"the local header of '{entry.name}' disagrees on size or CRC")
-    return data_end
+    return data_start, data_end
 
 
 def _has_zip64(extra: bytes) -> bool:

@@ -25,7 +25,7 @@ class Command(OperatorCommand):
         user = User.objects.filter(username=DEMO_USER).first()
         if user is None:
             user = user_create(username=DEMO_USER, email="demo@example.com",
-                               password=DEMO_PASSWORD)
+                               password=DEMO_PASSWORD, email_verified=True)
         membership_set(org=org, user=user, role="owner")
         plaintext = self._token(org, user)
         base = url.rstrip("/")

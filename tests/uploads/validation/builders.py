@@ -148,7 +148,9 @@ class RawMember:
     local_size: int | None = None
     gap_before: bytes = b""
     external_attr: int = 0o644 << 16
-    declared_size: int | None = None
+    declared_size: int | None = None  # in both headers; the data's own size if None
+    declared_crc: int | None = None  # in both headers; the data's own CRC-32 if None
+    payload: bytes | None = None  # the stored bytes; ``data`` compressed by ``method`` if None
 
 
 def raw_zip(members: list[RawMember], *, prefix: bytes = b"", trailer: bytes = b"") -> bytes:
@@ -158,8 +160,9 @@ def raw_zip(members: list[RawMember], *, prefix: bytes = b"", trailer: bytes = b
     for member in members:
         out += member.gap_before
         offset = len(out)
-        payload = _compress(member.data, member.method)
-        crc = zlib.crc32(member.data)
+        payload = (member.payload if member.payload is not None
+                   else _compress(member.data, member.method))
+        crc = member.declared_crc if member.declared_crc is not None else zlib.crc32(member.data)
         local_name = member.local_name if member.local_name is not None else member.name
         local_size = member.local_size if member.local_size is not None else len(payload)
         size = member.declared_size if member.declared_size is not None else len(member.data)
@@ -178,6 +181,11 @@ def raw_zip(members: list[RawMember], *, prefix: bytes = b"", trailer: bytes = b
     return bytes(out) + trailer
 
 
+def deflated(data: bytes) -> bytes:
+    """``data`` as a raw deflate stream, as a ZIP member holds it."""
+    return _compress(data, 8)
+
+
 def _compress(data: bytes, method: int) -> bytes:
     if method == 8:
         compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
@@ -185,15 +193,17 @@ def _compress(data: bytes, method: int) -> bytes:
     return data
 
 
-def good_raw_members() -> list[RawMember]:
-    """The members of a complete, valid wheel, ready for :func:`raw_zip`."""
+def good_raw_members(first: RawMember | None = None) -> list[RawMember]:
+    """The members of a complete, valid wheel, ready for :func:`raw_zip`; ``first`` replaces
+    its module, with a RECORD line for the bytes a reader that trusts the declared size and
+    CRC-32 would take from it."""
     members = [
-        RawMember(b"demo_pkg/__init__.py"),
+        first or RawMember(b"demo_pkg/__init__.py"),
         RawMember(b"demo_pkg-1.0.dist-info/METADATA", metadata()),
         RawMember(b"demo_pkg-1.0.dist-info/WHEEL", wheel_file()),
     ]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerows(record_line(m.name.decode(), m.data) for m in members)
+    writer.writerows(record_line(m.name.decode(), m.data[:m.declared_size]) for m in members)
     writer.writerow(["demo_pkg-1.0.dist-info/RECORD", "", ""])
     return [*members, RawMember(b"demo_pkg-1.0.dist-info/RECORD", out.getvalue().encode())]

@@ -3,6 +3,7 @@
 import pytest
 
 from uploads.validation import check_filename
+from uploads.validation.filenames import MAX_FILENAME_BYTES
 
 
 def wheel(filename, name="demo-pkg", version="1.0"):
@@ -18,22 +19,32 @@ class TestFilenameRules:
         assert wheel("demo_pkg-1.0-py3-none-any.whl") == ()
         assert sdist("demo_pkg-1.0.tar.gz") == ()
 
-    def test_a_version_number_too_long_for_python_is_an_invalid_filename(self):
-        huge = "9" * 5000
+    def test_a_version_number_too_long_for_python_is_refused_without_parsing(self):
+        huge = "9" * 5000  # int() refuses more than 4,300 digits
         assert [p.code for p in wheel(f"demo_pkg-{huge}-py3-none-any.whl")] == \
-            ["filename-invalid"]
-        assert [p.code for p in sdist(f"demo_pkg-{huge}.tar.gz")] == ["filename-invalid"]
+            ["filename-too-long"]
+        assert [p.code for p in sdist(f"demo_pkg-{huge}.tar.gz")] == ["filename-too-long"]
 
-    def test_control_characters_are_refused(self):
-        (problem,) = wheel("demo_pkg-1.0-py3-none-any\x00.whl")
+    @pytest.mark.parametrize("filename", ["demo_pkg-1.0-py3-none-any\x00.whl",
+                                          "demo_pkg-1.0-py3-none-any.whl\n",
+                                          "\x1b[2Jdemo_pkg-1.0-py3-none-any.whl"])
+    def test_nul_and_control_characters_are_refused(self, filename):
+        (problem,) = wheel(filename)
         assert problem.code == "filename-invalid"
-        assert "control characters" in problem.message
+        assert "NUL or another control character" in problem.message
+        # The message shows them escaped, never as they are.
+        assert problem.message.isprintable()
 
-    @pytest.mark.parametrize("filename", ["../demo_pkg-1.0.tar.gz", "a\\demo_pkg-1.0.tar.gz"])
-    def test_path_separators_are_refused(self, filename):
+    @pytest.mark.parametrize("filename", ["../demo_pkg-1.0.tar.gz", "/demo_pkg-1.0.tar.gz",
+                                          "a\\demo_pkg-1.0.tar.gz", "dist/demo_pkg-1.0.tar.gz"])
+    def test_a_name_that_carries_a_path_is_refused(self, filename):
         (problem,) = sdist(filename)
         assert problem.code == "filename-invalid"
-        assert "'/' or '\\'" in problem.message
+        assert "carries a path ('/' or '\\')" in problem.message
+
+    @pytest.mark.parametrize("filename", ["..", "."])
+    def test_dot_names_are_refused(self, filename):
+        assert [p.code for p in sdist(filename)] == ["filename-invalid"]
 
     def test_wheels_end_in_whl(self):
         (problem,) = wheel("demo_pkg-1.0.tar.gz")
@@ -118,4 +129,47 @@ class TestFilenameRules:
 
     def test_sdist_filename_must_parse(self):
         (problem,) = sdist("demo_pkg.tar.gz")
+        assert problem.code == "filename-invalid"
+
+
+def sized_wheel(size: int) -> str:
+    """A valid demo-pkg 1.0 wheel filename of ``size`` bytes (a long build tag)."""
+    fixed = len("demo_pkg-1.0-1-py3-none-any.whl")
+    return f"demo_pkg-1.0-1{'b' * (size - fixed)}-py3-none-any.whl"
+
+
+class TestFilenameLength:
+    def test_the_longest_name_storage_holds_passes(self):
+        assert len(sized_wheel(246)) == 246 == MAX_FILENAME_BYTES
+        assert wheel(sized_wheel(246)) == ()
+
+    @pytest.mark.parametrize("size", [247, 249, 250, 255, 4000])
+    def test_longer_names_are_refused_with_the_limit(self, size):
+        (problem,) = wheel(sized_wheel(size))
+        assert problem.code == "filename-too-long"
+        assert problem.message == (
+            f"The filename is {size} bytes long; the limit is 246 bytes (the file is stored "
+            "under its name, beside its '.metadata' file, and a stored name has at most 255 "
+            "bytes).")
+
+    def test_bytes_count_not_characters(self):
+        name = "ä" * 124  # 248 bytes in UTF-8
+        (problem,) = check_filename(name, filetype=None, name=None, version=None)
+        assert "248 bytes" in problem.message
+
+
+class TestWithAnIncompleteForm:
+    """The name is judged even when the form lacks the filetype, name or version, so that one
+    answer reports every problem of the request."""
+
+    def test_path_and_length_without_a_filetype(self):
+        codes = [p.code for p in check_filename("../" + sized_wheel(250), filetype=None,
+                                                name=None, version=None)]
+        assert codes == ["filename-invalid", "filename-too-long"]
+
+    def test_a_wheel_filename_is_parsed_without_the_name_and_version(self):
+        assert check_filename("demo_pkg-1.0-py3-none-any.whl", filetype="bdist_wheel",
+                              name=None, version=None) == ()
+        (problem,) = check_filename("demo_pkg-one-py3-none-any.whl", filetype="bdist_wheel",
+                                    name=None, version=None)
         assert problem.code == "filename-invalid"

@@ -248,3 +248,21 @@ class TestFormMetadataRules:
         assert [p.code for p in result.problems] == [
             "protocol-unsupported", "version-local", "digest-missing", "classifier-invalid",
         ]
+
+
+class TestLengthsTheRegistryKeeps:
+    def test_a_name_of_at_most_200_characters(self):
+        assert check_form(form(name="a" * 200)).ok
+        problem = only(check_form(form(name="a" * 201)))
+        assert problem.code == "name-invalid" and "the limit is 200" in problem.message
+
+    def test_a_version_of_at_most_100_characters(self):
+        assert check_form(form(version="1" + ".0" * 49)).ok
+        problem = only(check_form(form(version="1" + ".0" * 50)))
+        assert problem.code == "version-too-long"
+        assert problem.message.endswith("it has 101 characters; the limit is 100.")
+
+    def test_a_pyversion_of_at_most_100_characters(self):
+        assert check_form(form(pyversion="p" * 100)).ok
+        problem = only(check_form(form(pyversion="p" * 101)))
+        assert problem.code == "pyversion-invalid" and "the limit is 100" in problem.message

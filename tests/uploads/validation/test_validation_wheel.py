@@ -3,6 +3,7 @@
 import io
 import stat
 import zipfile
+import zlib
 
 import pytest
 
@@ -233,12 +234,13 @@ class TestZipBombs:
         assert "100 times" in problem.message
 
     def test_declared_sizes_are_not_trusted(self, build, check_wheel, tmp_path):
-        # Both headers claim 10 bytes; reading stops there and the CRC gives the lie away.
+        # Both headers claim 10 bytes; the stream is read one byte past them, which gives
+        # the lie away.
         lying = build.RawMember(b"demo_pkg/x.py", bytes(5000), method=8, declared_size=10)
         report = check_wheel(write(tmp_path, build.raw_zip([*build.good_raw_members(), lying])))
         problem = only(report)
         assert problem.code == "archive-corrupt"
-        assert "CRC" in problem.message
+        assert "'demo_pkg/x.py' inflates past the 10 bytes" in problem.message
 
     def test_small_repetitive_wheels_are_not_bombs(self, build, check_wheel, tmp_path):
         assert check_wheel(build.wheel(tmp_path, files={"demo_pkg/z.bin": bytes(500_000)})).ok
@@ -360,3 +362,130 @@ class TestEntryPoints:
         problem = only(check_wheel(path))
         assert problem.code == "entry-points-invalid"
         assert "cannot be parsed" in problem.message
+
+
+class TestEntryPointsSpecification:
+    """The Entry points specification, and PyPI's rule that a script is a bare command name."""
+
+    def check(self, build, check_wheel, tmp_path, text: bytes):
+        return check_wheel(build.wheel(tmp_path, entry_points=text))
+
+    @pytest.mark.parametrize("group", [b"console_scripts", b"gui_scripts"])
+    @pytest.mark.parametrize("name", [b"../../x", b"/usr/bin/python3", b"bin/x", b"a\\b",
+                                      b"C:\\x", b"..", b".", b"two words", b"x;y", b"$(x)"])
+    def test_a_script_name_is_a_bare_command_name(self, build, check_wheel, tmp_path, group,
+                                                  name):
+        text = b"[" + group + b"]\n" + name + b" = demo_pkg.cli:main\n"
+        problem = only(self.check(build, check_wheel, tmp_path, text))
+        assert problem.code == "entry-points-invalid"
+        assert problem.message == (
+            f"Invalid script name '{name.decode()}' in [{group.decode()}]: a command name "
+            "holds only letters, digits, '_', '.' and '-', and is not '.' or '..'.")
+
+    @pytest.mark.parametrize("name", [b"demo", b"demo-cli", b"demo.py", b"demo_3.12", b"\xc3\xa9"])
+    def test_plain_script_names_pass(self, build, check_wheel, tmp_path, name):
+        text = b"[console_scripts]\n" + name + b" = demo_pkg.cli:main\n"
+        assert self.check(build, check_wheel, tmp_path, text).ok
+
+    def test_names_in_other_groups_are_the_application_s(self, build, check_wheel, tmp_path):
+        text = b"[demo.plugins]\n../x = demo_pkg:a\nwith space = demo_pkg:b\nC:/x = demo_pkg:c\n"
+        assert self.check(build, check_wheel, tmp_path, text).ok
+
+    @pytest.mark.parametrize("value", [b"demo-pkg.cli:main", b"demo..cli:main", b".demo:main",
+                                       b"demo:main:x", b"demo:main.", b"demo/cli:main",
+                                       b"../../x:main", b"demo:ma in", b"demo:"])
+    def test_an_object_reference_is_identifiers_and_one_colon(self, build, check_wheel,
+                                                               tmp_path, value):
+        text = b"[demo.plugins]\ndemo = " + value + b"\n"
+        problem = only(self.check(build, check_wheel, tmp_path, text))
+        assert problem.code == "entry-points-invalid"
+        assert "expected 'module.sub:attr [extras]'" in problem.message
+
+    @pytest.mark.parametrize("value", [b"demo", b"demo.cli", b"demo.cli:main.attr",
+                                       b"d\xc3\xa9mo:main", b"demo : main", b"demo:main [x, y]"])
+    def test_well_formed_object_references_pass(self, build, check_wheel, tmp_path, value):
+        text = b"[demo.plugins]\ndemo = " + value + b"\n"
+        assert self.check(build, check_wheel, tmp_path, text).ok
+
+    @pytest.mark.parametrize("group", [b"demo..x", b".demo", b"demo.", b"demo plugins"])
+    def test_group_names_are_dotted_words(self, build, check_wheel, tmp_path, group):
+        text = b"[" + group + b"]\ndemo = demo_pkg:main\n"
+        problem = only(self.check(build, check_wheel, tmp_path, text))
+        assert problem.message == f"Invalid entry point group '{group.decode()}'."
+
+    @pytest.mark.parametrize("group", [b"demo-plugins", b"demo.my-plugins", b"pytest11"])
+    def test_group_names_with_dashes_pass(self, build, check_wheel, tmp_path, group):
+        text = b"[" + group + b"]\ndemo = demo_pkg:main\n"
+        assert self.check(build, check_wheel, tmp_path, text).ok
+
+    def test_a_default_section_is_a_group_like_any_other(self, build, check_wheel, tmp_path):
+        # Python's INI reader would merge [DEFAULT] into every group; installers do not.
+        text = b"[DEFAULT]\n../x = demo_pkg:a\n[console_scripts]\ndemo = demo_pkg:main\n"
+        assert self.check(build, check_wheel, tmp_path, text).ok
+
+    def test_every_problem_is_listed(self, build, check_wheel, tmp_path):
+        text = (b"[console_scripts]\n../a = demo_pkg:main\n../b = demo_pkg:main\n"
+                b"c = not-a-module:main\n")
+        report = self.check(build, check_wheel, tmp_path, text)
+        assert codes(report) == ["entry-points-invalid"] * 3
+
+
+class TestMemberData:
+    """A member is read from its data with the sizes and CRC-32 its headers declare: readers
+    that trust the headers and readers that follow the compressed stream must get the same
+    bytes, or the archive is refused as corrupt, naming the member."""
+
+    MODULE = b"VALUE = 1\n"
+    HIDDEN = b"import os; os.system('touch /tmp/owned')\n" * 40
+
+    def refused(self, build, check_wheel, tmp_path, member):
+        problem = only(check_wheel(write(tmp_path, build.raw_zip(build.good_raw_members(member)))))
+        assert problem.code == "archive-corrupt"
+        assert "'demo_pkg/__init__.py'" in problem.message
+        return problem.message
+
+    def test_a_deflate_stream_that_inflates_past_its_declared_size(self, build, check_wheel,
+                                                                    tmp_path):
+        member = build.RawMember(b"demo_pkg/__init__.py", self.MODULE + self.HIDDEN, method=8,
+                                 declared_size=len(self.MODULE),
+                                 declared_crc=zlib.crc32(self.MODULE))
+        message = self.refused(build, check_wheel, tmp_path, member)
+        assert "inflates past the 10 bytes its headers declare" in message
+
+    def test_a_deflate_stream_that_ends_before_its_declared_size(self, build, check_wheel,
+                                                                 tmp_path):
+        member = build.RawMember(b"demo_pkg/__init__.py", self.MODULE, method=8,
+                                 declared_size=len(self.MODULE) + 5)
+        message = self.refused(build, check_wheel, tmp_path, member)
+        assert "ends before the 15 bytes its headers declare" in message
+
+    @pytest.mark.parametrize("method", [0, 8])
+    def test_a_crc_that_does_not_match(self, build, check_wheel, tmp_path, method):
+        member = build.RawMember(b"demo_pkg/__init__.py", self.MODULE, method=method,
+                                 declared_crc=zlib.crc32(b"something else"))
+        message = self.refused(build, check_wheel, tmp_path, member)
+        assert "does not match its CRC-32" in message
+
+    def test_bytes_after_the_end_of_the_deflate_stream(self, build, check_wheel, tmp_path):
+        member = build.RawMember(b"demo_pkg/__init__.py", self.MODULE, method=8,
+                                 payload=build.deflated(self.MODULE) + self.HIDDEN)
+        message = self.refused(build, check_wheel, tmp_path, member)
+        assert "has data after the end of its compressed stream" in message
+
+    def test_a_stored_member_whose_data_is_longer_than_declared(self, build, check_wheel,
+                                                                 tmp_path):
+        member = build.RawMember(b"demo_pkg/__init__.py", self.MODULE + self.HIDDEN,
+                                 declared_size=len(self.MODULE),
+                                 declared_crc=zlib.crc32(self.MODULE))
+        message = self.refused(build, check_wheel, tmp_path, member)
+        assert "stored uncompressed in 1650 bytes, but declares 10" in message
+
+    def test_a_truncated_deflate_stream(self, build, check_wheel, tmp_path):
+        member = build.RawMember(b"demo_pkg/__init__.py", self.MODULE + self.HIDDEN, method=8,
+                                 payload=build.deflated(self.MODULE + self.HIDDEN)[:-8])
+        message = self.refused(build, check_wheel, tmp_path, member)
+        assert "is cut short: its compressed data ends before its stream does" in message
+
+    def test_members_built_byte_by_byte_that_agree_pass(self, build, check_wheel, tmp_path):
+        member = build.RawMember(b"demo_pkg/__init__.py", self.MODULE + self.HIDDEN, method=8)
+        assert check_wheel(write(tmp_path, build.raw_zip(build.good_raw_members(member)))).ok
