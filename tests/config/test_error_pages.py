@@ -41,7 +41,7 @@ CASES = [
     ("/test-refuses/", {}, 403, "Only the owner may see this."),
     ("/test-refuses-silently/", {}, 403, "Forbidden"),
     ("/no/such/page/anywhere/", {}, 404, "Not found"),
-    ("/nosuchorg/project/nothing/", {}, 404, "No such organisation."),
+    ("/test-misses/", {}, 404, "No such widget."),
     ("/", {"HTTP_HOST": "evil.example"}, 400, "Bad request"),
 ]
 
