@@ -10,7 +10,11 @@ COPY uploads ./uploads
 COPY web ./web
 COPY templates ./templates
 COPY manage.py ./
-RUN pip install --no-cache-dir . && useradd --create-home wheelhouse
+# Static files are part of the image (production mode serves only collected files); the key
+# here only lets the settings load for the command.
+RUN pip install --no-cache-dir ".[production]" \
+    && DEBUG=0 SECRET_KEY=collectstatic-at-build-time-only python manage.py collectstatic --no-input -v0 \
+    && useradd --create-home wheelhouse
 USER wheelhouse
 EXPOSE 8000
 # Threads: an upload request waits for its validation in a Celery worker, and must not

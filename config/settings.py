@@ -1,8 +1,10 @@
 """Wheelhouse settings: one module, read from environment variables.
 
 With no variables at all it runs the embedded default: SQLite and local files under
-``var/``, Celery tasks run eagerly in-process and a local-memory cache. Production sets
-``DATABASE_URL``, ``REDIS_URL``, ``CELERY_BROKER_URL``, ``STORAGE_BACKEND=s3`` and friends.
+``var/``, Celery tasks run eagerly in-process and a local-memory cache. ``DEBUG`` is off
+unless set (``scripts/serve`` sets it), and with it off a ``SECRET_KEY`` is required.
+Production sets ``DATABASE_URL``, ``REDIS_URL``, ``CELERY_BROKER_URL``,
+``STORAGE_BACKEND=s3`` and friends.
 """
 
 import os
@@ -45,11 +47,12 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 # --- core -----------------------------------------------------------------------------
-DEBUG = env_bool("DEBUG", True)
+DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
     raise ImproperlyConfigured(
-        "Refusing to start with DEBUG off and the development SECRET_KEY: set SECRET_KEY."
+        "Refusing to start with DEBUG off and the development SECRET_KEY: set SECRET_KEY "
+        "(or DEBUG=1 for development, as scripts/serve does)."
     )
 VAR_DIR = Path(env("WHEELHOUSE_VAR_DIR", str(BASE_DIR / "var")))
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
@@ -60,6 +63,13 @@ if env_bool("BEHIND_TLS_PROXY", False):
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS (README "Security"): off by default, as a plain-HTTP trial must work; a deployment
+# behind TLS turns them on. Health probes of a load balancer may stay on plain HTTP.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -70,6 +80,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served with ours (no CDN)
     "accounts",
     "registry",
     "uploads",
@@ -90,6 +101,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 WSGI_APPLICATION = "config.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -260,6 +272,8 @@ UPLOAD_WORKER_MEMORY_LIMIT = env_int("UPLOAD_WORKER_MEMORY_LIMIT", 2 * 1024 * 10
 
 # --- API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # JSON only, whatever the browser asks for: the interactive docs are at /api/docs/.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.api_auth.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
@@ -277,6 +291,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "ENUM_NAME_OVERRIDES": {"VisibilityEnum": "accounts.api.serializers.VISIBILITIES"},
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

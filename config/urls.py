@@ -53,3 +53,8 @@ urlpatterns = [
     path("", include(web_urls.urlpatterns)),
     path("<org:org>/", include(org_patterns)),
 ]
+
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"

@@ -22,6 +22,9 @@ class ReleaseInline(admin.TabularInline):
     readonly_fields = ["yanked", "yanked_reason", "created_at"]
     show_change_link = True
 
+    def has_add_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
@@ -54,6 +57,9 @@ class FileInline(admin.TabularInline):
     readonly_fields = ["filename", "packagetype", "size", "quarantined", "uploaded_at"]
     show_change_link = True
 
+    def has_add_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Release)
 class ReleaseAdmin(admin.ModelAdmin):
@@ -64,6 +70,9 @@ class ReleaseAdmin(admin.ModelAdmin):
     readonly_fields = ["yanked", "yanked_reason"]
     inlines = [FileInline]
     actions = ["yank", "unyank"]
+
+    def has_add_permission(self, request):
+        return False  # releases come from uploads
 
     # Through the service: the blobs go too, the filenames stay used, the audit log says so.
     def delete_model(self, request, obj):
@@ -97,6 +106,9 @@ class FileAdmin(admin.ModelAdmin):
                        "metadata_sha256", "size", "quarantined"]
     raw_id_fields = ["release", "uploader", "uploaded_with"]
     actions = ["quarantine", "unquarantine"]
+
+    def has_add_permission(self, request):
+        return False  # files come from uploads, with their blobs
 
     def delete_model(self, request, obj):
         file_delete(file=obj, principal=_moderator(request))

@@ -1,7 +1,9 @@
 """A real Wheelhouse (gunicorn, and a Celery worker when a broker is configured) on 127.0.0.1.
 
 It runs from the project's own files with its own var folder and, on Postgres, its own
-database, so end-to-end tests talk to it only through HTTP and the operator commands.
+database, so end-to-end tests talk to it only through HTTP and the operator commands. It runs
+in production mode (DEBUG off, collected static files), as a deployment does, so no test
+passes on the strength of a debug page; only plain HTTP on 127.0.0.1 differs.
 """
 
 import os
@@ -65,6 +67,7 @@ class LiveRegistry:
 
     def start(self) -> "LiveRegistry":
         self.manage("migrate", "--no-input", "-v0")
+        self.manage("collectstatic", "--no-input", "-v0")
         self.port = free_port()
         log = open(self.var_dir / "server.log", "wb")  # noqa: SIM115 - lives with the process
         self.processes.append(subprocess.Popen(
@@ -123,7 +126,9 @@ def live_registry(var_dir: Path) -> LiveRegistry:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env.update(WHEELHOUSE_VAR_DIR=str(var_dir), CELERY_QUEUE=f"wh-e2e-{uuid.uuid4().hex[:8]}",
-               CACHE_KEY_PREFIX=f"wh-e2e-{uuid.uuid4().hex[:8]}", UPLOAD_WAIT_SECONDS="60")
+               CACHE_KEY_PREFIX=f"wh-e2e-{uuid.uuid4().hex[:8]}", UPLOAD_WAIT_SECONDS="60",
+               DEBUG="0", SECRET_KEY=f"live-{uuid.uuid4().hex}{uuid.uuid4().hex}",
+               STATIC_ROOT=str(var_dir / "static"))
     registry = LiveRegistry(var_dir=var_dir, env=env)
     if env.get("DATABASE_URL"):
         new_url, name = _postgres_database(env["DATABASE_URL"])

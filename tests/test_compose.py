@@ -1,5 +1,6 @@
 """docker-compose.yml cannot run here (no Docker engine), so check it by reading it."""
 
+import functools
 import importlib
 import json
 import re
@@ -24,6 +25,23 @@ def interpolate(value: str, **given: str) -> str:
         return rest
 
     return re.sub(r"\$\{(\w+)(:[-?])([^}]*)\}", substitute, value)
+
+
+@functools.cache
+def compose_settings() -> list:
+    """Settings that the web service gets from compose's environment (and nothing else)."""
+    env = {k: interpolate(v, SECRET_KEY="x" * 50)
+           for k, v in SERVICES["web"]["environment"].items()}
+    probe = ("import django, json; django.setup(); from django.conf import settings as s; "
+             "print(json.dumps([s.DATABASES['default']['HOST'], s.CELERY_TASK_ALWAYS_EAGER,"
+             " s.STORAGES['distributions']['BACKEND'], s.DEBUG, s.SESSION_COOKIE_SECURE,"
+             " s.CSRF_COOKIE_SECURE, s.CELERY_TASK_DEFAULT_QUEUE]))")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
+                            text=True, timeout=60,
+                            env={**env, "DJANGO_SETTINGS_MODULE": "config.settings",
+                                 "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
 
 
 def command_of(service: str) -> str:
@@ -51,9 +69,8 @@ class TestServices:
         app = re.search(r"celery -A (\S+) worker", command).group(1)
         assert importlib.import_module(app).celery_app.main == "wheelhouse"
         queue = re.search(r"-Q (\S+)", command).group(1)
-        from django.conf import settings
-
-        assert queue == settings.CELERY_TASK_DEFAULT_QUEUE
+        # The queue the web processes send to under compose's environment (not this shell's).
+        assert queue == compose_settings()[6]
 
     def test_beat_runs_our_periodic_tasks(self):
         command = command_of("beat")
@@ -75,18 +92,34 @@ class TestServices:
             assert f'"{name}"' in settings_text, f"{name} is not read by config/settings.py"
 
     def test_environment_configures_production_settings(self):
-        env = {k: interpolate(v, SECRET_KEY="x" * 50)
-               for k, v in SERVICES["web"]["environment"].items()}
-        probe = ("import django, json; django.setup(); from django.conf import settings as s; "
-                 "print(json.dumps([s.DATABASES['default']['HOST'], s.CELERY_TASK_ALWAYS_EAGER,"
-                 " s.STORAGES['distributions']['BACKEND'], s.DEBUG]))")
-        result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
-                                text=True, timeout=60,
-                                env={**env, "DJANGO_SETTINGS_MODULE": "config.settings",
-                                     "PATH": "/usr/bin:/bin"})
-        assert result.returncode == 0, result.stderr
-        expected = ["postgres", False, "storages.backends.s3.S3Storage", False]
-        assert json.loads(result.stdout) == expected
+        expected = ["postgres", False, "storages.backends.s3.S3Storage", False, True, True]
+        assert compose_settings()[:6] == expected
+
+    def test_cookies_are_secure_unless_the_shell_says_otherwise(self):
+        env = SERVICES["web"]["environment"]
+        assert interpolate(env["SECURE_COOKIES"]) == "1"
+        assert interpolate(env["SECURE_COOKIES"], SECURE_COOKIES="0") == "0"
+
+    def test_the_image_holds_its_static_files(self):
+        """Collected when the image is built, by root: the server runs as an unprivileged
+        user that may not write into /app, and production mode serves only collected files."""
+        dockerfile = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+        run = next(line for line in dockerfile.splitlines() if "collectstatic" in line)
+        assert run.startswith("RUN ") and "DEBUG=0" in run and "SECRET_KEY=" in run
+        assert dockerfile.index("collectstatic") < dockerfile.index("USER wheelhouse")
+        assert "collectstatic" not in command_of("web")
+
+    def test_the_image_installs_what_production_needs(self):
+        import tomllib
+
+        dockerfile = (ROOT / "Dockerfile").read_text()
+        assert re.search(r'pip install [^\n]*"\.\[production\]"', dockerfile)
+        production = " ".join(tomllib.loads((ROOT / "pyproject.toml").read_text())
+                              ["project"]["optional-dependencies"]["production"])
+        env = SERVICES["web"]["environment"]
+        assert env["DATABASE_URL"].startswith("postgres") and "psycopg" in production
+        assert env["STORAGE_BACKEND"] == "s3" and "django-storages[s3]" in production
+        assert "gunicorn" in command_of("web") and "gunicorn" in production
 
     def test_dockerfile_copies_every_app(self, settings):
         dockerfile = (ROOT / "Dockerfile").read_text()

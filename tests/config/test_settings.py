@@ -38,7 +38,8 @@ def run_settings(**env) -> subprocess.CompletedProcess:
 
 
 def settings_for(**env) -> dict:
-    result = run_settings(**env)
+    """The settings under ``env`` (with a secret key unless it names one)."""
+    result = run_settings(**{"SECRET_KEY": "x" * 50, **env})
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -90,6 +91,22 @@ class TestProduction:
         assert result.returncode != 0
         assert "development SECRET_KEY" in result.stderr
 
+
+class TestDebug:
+    def test_off_unless_set(self, tmp_path):
+        assert settings_for(WHEELHOUSE_VAR_DIR=str(tmp_path))["debug"] is False
+
+    def test_without_it_a_secret_key_is_needed(self, tmp_path):
+        result = run_settings(WHEELHOUSE_VAR_DIR=str(tmp_path))
+        assert result.returncode != 0
+        assert "development SECRET_KEY: set SECRET_KEY (or DEBUG=1 for development" \
+            in result.stderr
+
+    def test_development_mode_runs_with_the_development_key(self, tmp_path):
+        result = run_settings(WHEELHOUSE_VAR_DIR=str(tmp_path), DEBUG="1")
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout)["debug"] is True
+
     @pytest.mark.parametrize("env,message", [
         ({"STORAGE_BACKEND": "ftp"}, "STORAGE_BACKEND must be 'local' or 's3'"),
         ({"STORAGE_BACKEND": "s3"}, "needs AWS_STORAGE_BUCKET_NAME"),
@@ -97,6 +114,6 @@ class TestProduction:
         ({"UPLOAD_MAX_FILE_SIZE": "big"}, "UPLOAD_MAX_FILE_SIZE must be an integer"),
     ])
     def test_bad_values_fail_with_a_clear_message(self, tmp_path, env, message):
-        result = run_settings(WHEELHOUSE_VAR_DIR=str(tmp_path), **env)
+        result = run_settings(WHEELHOUSE_VAR_DIR=str(tmp_path), SECRET_KEY="x" * 50, **env)
         assert result.returncode != 0
         assert message in result.stderr

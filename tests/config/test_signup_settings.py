@@ -14,7 +14,8 @@ PROBE = ("import django; django.setup()\nfrom django.conf import settings\n"
 
 def probe(tmp_path, **env) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("SIGNUP_")}
-    clean.update(env, DJANGO_SETTINGS_MODULE="config.settings",
+    clean.update({"SECRET_KEY": "x" * 50}, **env)  # DEBUG is off unless set
+    clean.update(DJANGO_SETTINGS_MODULE="config.settings",
                  WHEELHOUSE_VAR_DIR=str(tmp_path))
     return subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=clean,
                           capture_output=True, text=True, timeout=60)

@@ -210,6 +210,6 @@ def test_web_processes_do_not_load_the_renderers():
     result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
                             text=True, timeout=120,
                             env={"PATH": "/usr/bin:/bin", "WHEELHOUSE_VAR_DIR": str(ROOT / "var"),
-                                 "DJANGO_SETTINGS_MODULE": "config.settings"})
+                                 "DJANGO_SETTINGS_MODULE": "tests.settings"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.split("\n")[:2] == ["[]", "True"]

@@ -27,7 +27,8 @@ PROBE = textwrap.dedent("""
 
 def probe(*, eager: bool, limit: int, allocate: int) -> list[str]:
     code = PROBE.format(eager=eager, limit=limit, allocate=allocate)
-    env = {"PATH": "/usr/bin:/bin", "WHEELHOUSE_VAR_DIR": str(ROOT / "var")}
+    env = {"PATH": "/usr/bin:/bin", "WHEELHOUSE_VAR_DIR": str(ROOT / "var"),
+           "DJANGO_SETTINGS_MODULE": "tests.settings"}
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                             text=True, timeout=120, env=env)
     assert result.returncode == 0, result.stderr
