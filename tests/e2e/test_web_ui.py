@@ -70,7 +70,8 @@ def _invite(registry, org: str, token: str, email: str) -> None:
         assert response.status == 201
 
 
-def test_invited_by_email_sign_up_verify_and_accept(registry, browser, published, tmp_path):
+def test_invited_by_email_sign_up_verify_and_accept(registry, browser, published,  # noqa: F811
+                                                    tmp_path):
     admin_token = registry.token("webui", "--user", "wendy", "--permission", "admin")
     _invite(registry, "webui", admin_token, "Newbie@Example.com")
     invitation = _mail_link(registry, r"/accounts/invitations/[\w-]+/")

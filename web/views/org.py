@@ -1,10 +1,9 @@
 """An org's pages: its home (the projects the caller may read) and search within it."""
 
+from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 from django.views.generic import ListView
-
-from django.http import Http404
 
 from accounts.authentication import AuthenticationFailed, principal_from_request
 from accounts.selectors import org_get
