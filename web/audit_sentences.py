@@ -4,7 +4,8 @@ Pure: a sentence is made from the event's fields alone (``action``, ``target``, 
 ``actor``, ``token``), never from a database look-up, so an event about something deleted
 since reads as well as any. ``SENTENCES`` has one entry for every action the services
 record (tests/web/test_org_audit_sentences.py reads the code to make sure of it); each takes
-the event's target and data and says what was done, without who did it.
+the event's target and data and says what was done, without who did it; ``WHEN_SELF``
+says it instead where the actor acted on themselves.
 """
 
 from collections.abc import Callable
@@ -149,6 +150,16 @@ SENTENCES: dict[str, Phrase] = {
 }
 
 
+# What a person did to themselves: joining through an invitation (the member.add that
+# follows invitation.accept), changing their own role, leaving.
+WHEN_SELF: dict[str, Phrase] = {
+    "member.add": lambda t, d: f"joined the organisation as {d.get('after') or 'member'}",
+    "member.role": lambda t, d: f"changed their own role from {d.get('before') or 'none'} to "
+                                f"{d.get('after') or 'none'}",
+    "member.remove": lambda t, d: "left the organisation",
+}
+
+
 def _who(event) -> str:
     """Who acted: a person, a person's token, the organisation's token, or an operator
     (a command on the server, which acts as nobody)."""
@@ -164,6 +175,8 @@ def _who(event) -> str:
 def audit_sentence(event) -> str:
     """``event`` (an AuditEvent) as one sentence: who did what to what."""
     phrase = SENTENCES.get(event.action)
+    if event.actor is not None and event.actor.username == event.target:
+        phrase = WHEN_SELF.get(event.action, phrase)
     data = event.data if isinstance(event.data, dict) else {}
     what = phrase(event.target, data) if phrase else f"did {event.action} on {event.target}"
     return " ".join(f"{_who(event)} {what}".split()) + "."

@@ -3,8 +3,6 @@ beside tests/web/conftest.py's ``world``, and a snapshot of everything they coul
 
 from dataclasses import dataclass
 
-import pytest
-
 from accounts import invitations
 from accounts.models import ApiToken, AuditEvent, Invitation, Membership, Team
 from accounts.principals import Principal
@@ -21,8 +19,9 @@ class Admin:
     ci_secret: str
 
 
-@pytest.fixture
-def admin_world(world) -> Admin:
+def admin_objects(world) -> Admin:
+    """Make an ``Admin``'s objects in ``world``'s org (each test module's ``admin_world``
+    fixture)."""
     invitation, key = invitations.invitation_create(
         org=world.org, email="new@example.com", principal=Principal(user=world.owner))
     member_token, _ = token_for(world.org, world.member, permission="read")

@@ -12,10 +12,15 @@ from accounts.principals import Principal
 from registry import services
 from tests.conftest import basic_auth
 from tests.factories import token_for
-from tests.web.orgadmin import MEMBER_PAGES, POSTS, admin_world, state, urls  # noqa: F401
+from tests.web.orgadmin import MEMBER_PAGES, POSTS, Admin, admin_objects, state, urls
 from tests.web.reading import text_of
 
 WITHOUT_FORMS = ("members", "audit")
+
+
+@pytest.fixture
+def admin_world(world) -> Admin:
+    return admin_objects(world)
 
 
 def unknown_org(url: str) -> str:

@@ -172,5 +172,15 @@ class TestSentences:
     def test_reads_as_a_person_would_say_it(self, action, target, data, expected):
         assert audit_sentence(event(action, target, data)) == expected
 
+    @pytest.mark.parametrize(("action", "data", "expected"), [
+        ("member.add", {"before": None, "after": "member"},
+         "bob joined the organisation as member."),
+        ("member.role", {"before": "admin", "after": "member"},
+         "bob changed their own role from admin to member."),
+        ("member.remove", {"before": "admin", "after": None}, "bob left the organisation."),
+    ])
+    def test_what_someone_did_to_themselves(self, action, data, expected):
+        assert audit_sentence(event(action, "bob", data, actor="bob")) == expected
+
     def test_an_unknown_action_still_says_what_it_was(self):
         assert audit_sentence(event("thing.frob", "x")) == "ada did thing.frob on x."

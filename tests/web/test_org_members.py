@@ -10,11 +10,16 @@ from accounts.principals import Principal
 from registry.models import ProjectGrant
 from tests.factories import token_for
 from tests.live import free_port
-from tests.web.orgadmin import admin_world, state  # noqa: F401
+from tests.web.orgadmin import Admin, admin_objects, state
 from tests.web.reading import messages_of, text_of
 
 MEMBERS = "/acme/-/members/"
 INVITE = "/acme/-/members/invite/"
+
+
+@pytest.fixture
+def admin_world(world) -> Admin:
+    return admin_objects(world)
 
 
 def role_of(world, username: str) -> str | None:

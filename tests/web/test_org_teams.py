@@ -22,9 +22,16 @@ class TestList:
         assert [t.slug for t in response.context["teams"]] == ["backend"]
         assert "Backend backend 1" in text_of(response)
 
-    def test_a_team_and_its_members(self, browse):
-        text = text_of(browse("member").get(TEAM))
+    def test_a_team_its_members_and_its_grants(self, browse):
+        response = browse("teammate").get(TEAM)
+        text = text_of(response)
         assert "Team Backend" in text and "teammate" in text
+        assert "read on secret-lib" in text
+        assert 'href="/acme/project/secret-lib/"' in response.content.decode()
+
+    def test_grants_on_projects_the_reader_may_not_read_are_not_named(self, browse):
+        text = text_of(browse("member").get(TEAM))  # secret-lib is restricted to backend
+        assert "secret-lib" not in text and "Nothing yet" in text
 
     def test_an_unknown_team_or_another_orgs_is_404(self, browse, world):
         Team.objects.create(org=world.other, slug="ops", name="Ops")

@@ -12,12 +12,17 @@ from accounts.authentication import token_from_secret
 from accounts.models import ApiToken, AuditEvent
 from accounts.principals import Principal
 from tests.factories import token_for
-from tests.web.orgadmin import admin_world, state  # noqa: F401
+from tests.web.orgadmin import Admin, admin_objects, state
 from tests.web.reading import messages_of, text_of
 
 TOKENS = "/acme/-/tokens/"
 CREATE = {"description": "release pipeline", "permission": "upload", "projects": "",
           "expires_days": "30"}
+
+
+@pytest.fixture
+def admin_world(world) -> Admin:
+    return admin_objects(world)
 
 
 def shown_secret(response) -> str:
@@ -70,7 +75,7 @@ class TestCreate:
         assert token.description == "release pipeline" and token.created_by == world.admin
         assert timedelta(days=29) < token.expires_at - timezone.now() <= timedelta(days=30)
         assert "it is shown only this once" in text_of(response)
-        assert f"twine upload --repository-url http://testserver/acme/legacy/" in \
+        assert "twine upload --repository-url http://testserver/acme/legacy/" in \
             text_of(response)
         assert "$WHEELHOUSE_TOKEN" in text_of(response) and secret not in str(
             response.context["twine_command"])

@@ -15,7 +15,7 @@ from django.views.generic import FormView, TemplateView
 from accounts import selectors, services
 from accounts.capabilities import Capability
 from accounts.models import Team
-from registry.selectors import grants_to_team
+from registry.selectors import grants_to_team, projects_readable
 from web.forms_orgadmin import TeamCreateForm, TeamMemberForm, TeamRenameForm
 from web.mixins import OrgPageMixin
 
@@ -77,8 +77,15 @@ class TeamMixin(TeamsMixin):
         kwargs.setdefault("rename_form", TeamRenameForm(initial={"name": self.team.name}))
         kwargs.setdefault("member_form", TeamMemberForm(org=self.org))
         kwargs.setdefault("crumbs", self.crumbs((self.team.name, "")))
+        kwargs.setdefault("grants", self.grants())
         kwargs.update(team=self.team, members=self.team.members.order_by("username"))
         return super().get_context_data(**kwargs)
+
+    def grants(self):
+        """The team's grants on the projects the caller may read: a member who may not read
+        a restricted project does not learn its name here either."""
+        readable = projects_readable(self.principal, self.org, include_quarantined=True)
+        return grants_to_team(self.team).filter(project__in=readable)
 
     def team_crumbs(self, page: str) -> list[tuple[str, str]]:
         return self.crumbs((self.team.name, self.team_url()), (page, ""))
@@ -138,8 +145,7 @@ class TeamMemberRemoveView(TeamMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            member=self.member, grants=grants_to_team(self.team),
-            crumbs=self.team_crumbs(f"Remove {self.member.username}"), **kwargs)
+            member=self.member, crumbs=self.team_crumbs(f"Remove {self.member.username}"), **kwargs)
 
     def post(self, request, *args, **kwargs):
         services.team_member_remove(team=self.team, user=self.member, principal=self.principal)
@@ -154,8 +160,7 @@ class TeamDeleteView(TeamMixin, TemplateView):
     view_capability = Capability.ORG_TEAMS
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(grants=grants_to_team(self.team),
-                                        crumbs=self.team_crumbs("Delete"), **kwargs)
+        return super().get_context_data(crumbs=self.team_crumbs("Delete"), **kwargs)
 
     def post(self, request, *args, **kwargs):
         name = self.team.name
