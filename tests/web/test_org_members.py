@@ -236,3 +236,11 @@ class TestRemove:
         response = browse("owner").post("/acme/-/members/owner/remove/", follow=True)
         assert messages_of(response)[0].startswith("owner is the last owner of acme")
         assert role_of(world, "owner") == "owner" and state() == before
+
+    def test_an_owner_who_leaves_lands_on_the_dashboard(self, browse, world):
+        from tests.factories import MembershipFactory
+
+        MembershipFactory(org=world.org, user=world.loner, role="owner")
+        response = browse("owner").post("/acme/-/members/owner/remove/")
+        assert response.status_code == 302 and response["Location"] == "/"
+        assert role_of(world, "owner") is None

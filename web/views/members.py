@@ -190,6 +190,8 @@ class MemberRemoveView(MemberMixin, TemplateView):
             messages.success(request, f"{user.username} is no longer a member of "
                                       f"{self.org.slug}; their tokens here are revoked and "
                                       "their teams and grants withdrawn.")
+            if user == self.principal.user:  # the org's pages are closed to them now
+                return HttpResponseRedirect(reverse("home"))
         return HttpResponseRedirect(self.members_url())
 
 
