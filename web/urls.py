@@ -31,7 +31,7 @@ org_urlpatterns = [
 
 # Org administration: members and invitations, teams, tokens, the audit log.
 MEMBER = "-/members/<str:username>/"
-INVITATION = "-/members/invitations/<int:pk>/"
+INVITATION = "-/members/invitations/<int:invitation_id>/"
 TEAM = "-/teams/<str:team>/"
 org_urlpatterns += [
     path("-/members/", members.MembersPage.as_view(), name="org-members"),

@@ -196,14 +196,14 @@ class MemberRemoveView(MemberMixin, TemplateView):
 
 
 class InvitationMixin(MembersMixin):
-    """A page about one of the org's invitations (URL keyword ``pk``)."""
+    """A page about one of the org's invitations (URL keyword ``invitation_id``)."""
 
     invitation: Invitation
     view_capability = post_capability = Capability.ORG_MEMBERS
 
     def resolve(self, **kwargs) -> None:
         super().resolve(**kwargs)
-        found = selectors.invitation_of(self.org, kwargs["pk"])
+        found = selectors.invitation_of(self.org, kwargs["invitation_id"])
         if found is None:
             raise Http404("No such invitation.")
         self.invitation = found
