@@ -65,19 +65,47 @@ def invitation_create(*, org: Organization, role: str = OrgRole.MEMBER,
     audit_record(action="invitation.create", org=org, principal=principal,
                  target=invitee.username if invitee else email, data={"role": role})
     if invitation.email:
-        # Sent before the commit: if the mail server refuses, the invitation is not kept
-        # (its key would be lost, and "already invited" would block a second try).
-        try:
-            _send(invitation, key)
-        except OSError as exc:  # smtplib's errors are OSErrors
-            raise EmailFailed(f"The invitation email to {invitation.email} could not be sent "
-                              "(the mail server refused it); nothing was saved. Try again "
-                              "later.") from exc
+        _send_or_undo(invitation, key)
     return invitation, key
+
+
+@transaction.atomic
+def invitation_resend(*, invitation: Invitation, principal: Principal) -> tuple[Invitation, str]:
+    """Email a pending (or expired) invitation again with a new key and a new expiry; the
+    link of the earlier email stops working. Returns it and its new key."""
+    if invitation.status != InvitationStatus.PENDING:
+        raise ValidationError(f"This invitation was already {invitation.status}.")
+    if not invitation.email:
+        raise ValidationError("This invitation has no email address to send it to; its "
+                              "invitee answers it from their dashboard.")
+    key = secrets.token_urlsafe(32)
+    invitation.key_hash = key_hash(key)
+    invitation.expires_at = timezone.now() + timedelta(days=INVITATION_DAYS)
+    invitation.save(update_fields=["key_hash", "expires_at"])
+    audit_record(action="invitation.resend", org=invitation.org, principal=principal,
+                 target=_invitee_name(invitation), data={"role": invitation.role})
+    _send_or_undo(invitation, key)
+    return invitation, key
+
+
+def _invitee_name(invitation: Invitation) -> str:
+    return invitation.invitee.username if invitation.invitee else invitation.email
 
 
 class EmailFailed(Exception):
     """The invitation's email could not be sent; the invitation was rolled back."""
+
+
+def _send_or_undo(invitation: Invitation, key: str) -> None:
+    """Send the link before the commit: if the mail server refuses, EmailFailed undoes the
+    change (a key nobody received would be lost, and "already invited" would block a second
+    try)."""
+    try:
+        _send(invitation, key)
+    except OSError as exc:  # smtplib's errors are OSErrors
+        raise EmailFailed(f"The invitation email to {invitation.email} could not be sent "
+                          "(the mail server refused it); nothing was saved. Try again "
+                          "later.") from exc
 
 
 def _send(invitation: Invitation, key: str) -> None:
@@ -167,4 +195,4 @@ def invitation_cancel(*, invitation: Invitation, principal: Principal) -> None:
     invitation.status = InvitationStatus.CANCELLED
     invitation.save(update_fields=["status"])
     audit_record(action="invitation.cancel", org=invitation.org, principal=principal,
-                 target=invitation.invitee.username if invitation.invitee else invitation.email)
+                 target=_invitee_name(invitation))

@@ -127,3 +127,47 @@ def invitations_for(user: User):
     if user.has_verified_email:
         mine |= Q(invitee__isnull=True, email__iexact=user.email)
     return Invitation.objects.filter(mine).select_related("org", "invitee", "inviter")
+
+
+def member_get(org: Organization, username: str) -> Membership | None:
+    """The membership of the user called ``username`` in ``org``, or None."""
+    return members_of(org).filter(user__username=username).first()
+
+
+def teams_of_user(org: Organization, user: User):
+    """The teams of ``org`` that ``user`` is in."""
+    return Team.objects.filter(org=org, members=user).order_by("slug")
+
+
+def invitations_pending(org: Organization):
+    """An org's invitations still waiting for an answer, expired ones included (they can be
+    sent again), newest first."""
+    return invitations_of(org).filter(status=InvitationStatus.PENDING)
+
+
+def invitation_of(org: Organization, pk: int) -> Invitation | None:
+    return invitations_of(org).filter(pk=pk).first()
+
+
+def token_of_org(org: Organization, key_id: str) -> ApiToken | None:
+    return tokens_of_org(org).filter(key_id=key_id).first()
+
+
+# The actions whose target starts with a project's name ("billing", "billing 2.0", ...).
+PROJECT_ACTIONS = ("project.", "release.", "file.", "grant.")
+
+
+def audit_trail(org: Organization, *, action: str = "", actor: str = "", project: str = ""):
+    """An org's audit trail, newest first, narrowed to an action (or a prefix of actions,
+    as ``audit_events``), to what the user called ``actor`` did, and to what was done to
+    the project called ``project`` (its name as the events recorded it, any case)."""
+    events = audit_events(org, action or None)
+    if actor:
+        events = events.filter(actor__username=actor)
+    if project:
+        about = Q()
+        for prefix in PROJECT_ACTIONS:
+            about |= Q(action__startswith=prefix)
+        events = events.filter(about).filter(
+            Q(target__iexact=project) | Q(target__istartswith=project + " "))
+    return events

@@ -210,6 +210,18 @@ def projects_by_size(principal: Principal, org: Organization) -> QuerySet[Projec
         "-used_bytes", "normalized_name")
 
 
+def grants_to_user(org: Organization, user) -> QuerySet[ProjectGrant]:
+    """The grants made to ``user`` themselves (not to their teams) on ``org``'s projects."""
+    return ProjectGrant.objects.filter(project__org=org, user=user).select_related(
+        "project").order_by("project__normalized_name")
+
+
+def grants_to_team(team) -> QuerySet[ProjectGrant]:
+    """The grants made to ``team`` on its org's projects."""
+    return ProjectGrant.objects.filter(team=team).select_related("project").order_by(
+        "project__normalized_name")
+
+
 def tokens_touching(project: Project) -> list[ApiToken]:
     """The active tokens that can act on this project: in its org, in scope, owner an active
     member (what ``token_in_force`` says of each, in one query)."""

@@ -7,7 +7,18 @@ name); a project's pages under ``<org>/project/<project>/``.
 
 from django.urls import path
 
-from web.views import actions, home, org, project, projects, settings
+from web.views import (
+    actions,
+    audit,
+    home,
+    members,
+    org,
+    project,
+    projects,
+    settings,
+    teams,
+    tokens,
+)
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -44,4 +55,29 @@ org_urlpatterns = [
     path(RELEASE + "delete/", actions.ReleaseDeleteView.as_view(), name="release-delete"),
     path(RELEASE + "files/<str:filename>/delete/", actions.FileDeleteView.as_view(),
          name="file-delete"),
+]
+
+# Org administration: members and invitations, teams, tokens, the audit log.
+MEMBER = "-/members/<str:username>/"
+INVITATION = "-/members/invitations/<int:invitation_id>/"
+TEAM = "-/teams/<str:team>/"
+org_urlpatterns += [
+    path("-/members/", members.MembersPage.as_view(), name="org-members"),
+    path("-/members/invite/", members.InviteView.as_view(), name="org-invite"),
+    path(INVITATION + "resend/", members.InvitationResendView.as_view(),
+         name="org-invitation-resend"),
+    path(INVITATION + "cancel/", members.InvitationCancelView.as_view(),
+         name="org-invitation-cancel"),
+    path(MEMBER + "role/", members.RoleView.as_view(), name="org-member-role"),
+    path(MEMBER + "remove/", members.MemberRemoveView.as_view(), name="org-member-remove"),
+    path("-/teams/", teams.TeamsPage.as_view(), name="org-teams"),
+    path(TEAM, teams.TeamPage.as_view(), name="org-team"),
+    path(TEAM + "members/", teams.TeamMemberAddView.as_view(), name="org-team-members"),
+    path(TEAM + "members/<str:username>/remove/", teams.TeamMemberRemoveView.as_view(),
+         name="org-team-member-remove"),
+    path(TEAM + "delete/", teams.TeamDeleteView.as_view(), name="org-team-delete"),
+    path("-/tokens/", tokens.TokensPage.as_view(), name="org-tokens"),
+    path("-/tokens/<str:key_id>/revoke/", tokens.TokenRevokeView.as_view(),
+         name="org-token-revoke"),
+    path("-/audit/", audit.AuditLogPage.as_view(), name="org-audit"),
 ]

@@ -33,17 +33,18 @@ class TestOrgHome:
 
 
 class TestSubNavigation:
-    ADMIN_ONLY = ("/acme/-/members/", "/acme/-/teams/", "/acme/-/tokens/",
-                  "/acme/-/settings/", "/acme/-/audit/")
+    FOR_MEMBERS = ("/acme/-/search/", "/acme/-/members/", "/acme/-/teams/")
+    ADMIN_ONLY = ("/acme/-/tokens/", "/acme/-/settings/", "/acme/-/audit/")
 
-    def test_a_member_sees_projects_and_search_only(self, browse):
+    def test_a_member_sees_projects_search_members_and_teams(self, browse):
         body = browse("member").get("/acme/").content.decode()
-        assert 'href="/acme/-/search/"' in body and 'aria-current="page">Projects' in body
+        assert 'aria-current="page">Projects' in body
+        assert all(f'href="{url}"' in body for url in self.FOR_MEMBERS)
         assert not any(f'href="{url}"' in body for url in self.ADMIN_ONLY)
 
     def test_an_admin_sees_every_entry(self, browse):
         body = browse("admin").get(SEARCH).content.decode()
-        assert all(f'href="{url}"' in body for url in self.ADMIN_ONLY)
+        assert all(f'href="{url}"' in body for url in self.FOR_MEMBERS + self.ADMIN_ONLY)
         assert 'aria-current="page">Search' in body
 
 
