@@ -7,11 +7,25 @@ name); a project's pages under ``<org>/project/<project>/``.
 
 from django.urls import path
 
-from web.views import actions, home, org, project
+from web.views import account, actions, home, invitations, org, project
 
 urlpatterns = [
     path("", home.home, name="home"),
 ]
+
+# --- a person's own pages, under /accounts/ ---------------------------------------------------
+account_urlpatterns = [
+    path("signup/", account.signup, name="signup"),
+    path("verify/<str:token>/", account.verify, name="verify-email"),
+    path("settings/", account.account_settings, name="account-settings"),
+    path("invitations/<int:invitation_id>/accept/", invitations.accept,
+         name="invitation-accept"),
+    path("invitations/<int:invitation_id>/decline/", invitations.decline,
+         name="invitation-decline"),
+    path("invitations/<str:key>/", invitations.invitation, name="invitation"),
+    path("invitations/<str:key>/signup/", account.signup, name="invitation-signup"),
+]
+# --- end of a person's own pages ----------------------------------------------------------------
 
 RELEASE = "project/<str:project>/<str:version>/"
 
