@@ -7,7 +7,7 @@ name); a project's pages under ``<org>/project/<project>/``.
 
 from django.urls import path
 
-from web.views import account, actions, home, invitations, org, project
+from web.views import account, actions, home, invitations, my_tokens, org, project
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -18,6 +18,10 @@ account_urlpatterns = [
     path("signup/", account.signup, name="signup"),
     path("verify/<str:token>/", account.verify, name="verify-email"),
     path("settings/", account.account_settings, name="account-settings"),
+    path("tokens/", my_tokens.MyTokensPage.as_view(), name="my-tokens"),
+    path("tokens/new/", my_tokens.TokenCreatePage.as_view(), name="token-new"),
+    path("tokens/<str:key_id>/revoke/", my_tokens.TokenRevokePage.as_view(),
+         name="token-revoke"),
     path("invitations/<int:invitation_id>/accept/", invitations.accept,
          name="invitation-accept"),
     path("invitations/<int:invitation_id>/decline/", invitations.decline,

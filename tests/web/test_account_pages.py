@@ -117,7 +117,8 @@ class TestTheSettingsPage:
 class TestOneStyle:
     @pytest.mark.parametrize(("person", "path"), [
         ("anonymous", "/accounts/signup/"), ("anonymous", "/accounts/verify/bad/"),
-        ("member", "/accounts/settings/")])
+        ("member", "/accounts/settings/"), ("member", "/accounts/tokens/"),
+        ("member", "/accounts/tokens/new/")])
     def test_every_account_page_extends_the_base(self, browse, person, path):
         body = browse(person).get(path).content.decode()
         assert '<link rel="stylesheet" href="/static/web/wheelhouse.css">' in body
