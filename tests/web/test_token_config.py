@@ -48,7 +48,8 @@ class TestWhatIsShown:
 
     def test_install_from_simple_upload_to_legacy(self):
         shown = parts("whk_t")
-        assert "index-url = http://__token__:whk_t@127.0.0.1:8000/ORG/simple/\n" in shown["pip-conf"]
+        assert shown["pip-conf"] == \
+            "[global]\nindex-url = http://__token__:whk_t@127.0.0.1:8000/ORG/simple/\n"
         assert "repository = http://127.0.0.1:8000/ORG/legacy/" in shown["pypirc"]
         assert 'publish-url = "http://127.0.0.1:8000/ORG/legacy/"' in shown["uv-index"]
         assert "poetry source add --priority=explicit wheelhouse " \
