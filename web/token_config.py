@@ -84,9 +84,9 @@ def _uv(index: str, legacy: str, token: str, can_upload: bool) -> ClientConfig:
              f"export UV_INDEX_{upper}_PASSWORD={token}\n"),
     ]
     if can_upload:
-        parts.append(Part("uv-publish", "uv publish command", "To upload, in the project:",
-                          f"uv publish --index {SOURCE_NAME} -u {USERNAME} "
-                          f'-p "$UV_INDEX_{upper}_PASSWORD" dist/*'))
+        parts.append(Part("uv-publish", "uv publish command",
+                          "To upload, in the project (uv takes the credentials above):",
+                          f"uv publish --index {SOURCE_NAME} dist/*"))
     return ClientConfig("uv", tuple(parts))
 
 

@@ -43,8 +43,8 @@ class TestAsTheReadmeWritesThem:
 class TestWhatIsShown:
     def test_every_text_carries_the_token_or_reads_it_from_the_environment(self):
         for name, text in parts("whk_abc_xyz").items():
-            assert "whk_abc_xyz" in text or "$UV_INDEX_WHEELHOUSE_PASSWORD" in text \
-                or name in ("uv-index", "poetry-publish"), name
+            assert "whk_abc_xyz" in text or name in ("uv-index", "uv-publish",
+                                                     "poetry-publish"), name
 
     def test_install_from_simple_upload_to_legacy(self):
         shown = parts("whk_t")
