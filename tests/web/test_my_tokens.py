@@ -7,7 +7,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from accounts.models import ApiToken, Membership
+from accounts import invitations
+from accounts.models import ApiToken, Membership, User
+from accounts.principals import Principal
 from registry.models import ProjectGrant
 from tests.conftest import basic_auth
 from tests.factories import MembershipFactory, token_for
@@ -41,7 +43,7 @@ class TestOnlyForSignedInPeople:
     def test_a_token_is_not_a_session(self, browse, world):
         _, plaintext = token_for(world.org, world.admin, "admin")
         client = browse("anonymous")
-        for path in ("/accounts/tokens/", NEW):
+        for path in ("/accounts/tokens/", NEW, "/accounts/settings/"):
             assert client.get(path, **basic_auth(plaintext)).status_code == 302
         response = create(client, permission="read", HTTP_AUTHORIZATION=basic_auth(plaintext)
                           ["HTTP_AUTHORIZATION"])
@@ -255,7 +257,25 @@ class TestCsrf:
         token, _ = token_for(world.org, world.member, "read")
         assert create(strict).status_code == 403
         assert strict.post(f"/accounts/tokens/{token.key_id}/revoke/").status_code == 403
-        assert strict.post("/accounts/settings/", {"action": "resend"}).status_code == 403
+        assert strict.post("/accounts/settings/", {
+            "action": "change", "email": "new@example.com",
+            "password": "correct horse battery staple"}).status_code == 403
         assert ApiToken.objects.count() == 1
         token.refresh_from_db()
-        assert token.revoked_at is None
+        world.member.refresh_from_db()
+        assert token.revoked_at is None and world.member.email == "member@example.com"
+
+    def test_sign_up_and_the_invitation_page_need_it_too(self, world, settings):
+        settings.SIGNUP_POLICY = "open"
+        _, key = invitations.invitation_create(org=world.other, invitee=world.member,
+                                               principal=Principal(user=world.outsider))
+        anonymous = Client(enforce_csrf_checks=True)
+        assert anonymous.post("/accounts/signup/", {
+            "username": "newbie", "email": "n@example.com", "password1": "a-long-passphrase-1",
+            "password2": "a-long-passphrase-1"}).status_code == 403
+        assert not User.objects.filter(username="newbie").exists()
+        member = Client(enforce_csrf_checks=True)
+        member.force_login(world.member)
+        assert member.post(f"/accounts/invitations/{key}/", {"answer": "accept"}) \
+            .status_code == 403
+        assert not Membership.objects.filter(org=world.other, user=world.member).exists()
