@@ -142,7 +142,8 @@ def key_matches(invitation: Invitation, key: str) -> bool:
     return hmac.compare_digest(key_hash(key), invitation.key_hash)
 
 
-def _check_answerable(invitation: Invitation, user: User, key: str) -> None:
+def _check_answerable(invitation: Invitation, user: User, key: str, *,
+                      key_needed: bool = True) -> None:
     if invitation.state == "expired":
         raise ValidationError(
             f"This invitation expired on {invitation.expires_at:%Y-%m-%d %H:%M} UTC; "
@@ -154,7 +155,8 @@ def _check_answerable(invitation: Invitation, user: User, key: str) -> None:
                                "to it, or ask for a new one from your account settings.")
     if not is_addressed_to(invitation, user):
         raise PermissionDenied("This invitation is for someone else.")
-    if (key or invitation.invitee_id is None) and not key_matches(invitation, key):
+    if key_needed and (key or invitation.invitee_id is None) and \
+            not key_matches(invitation, key):
         raise PermissionDenied("Answering an invitation sent to an email address needs the "
                                "key from the email's link.")
 
@@ -180,6 +182,23 @@ def invitation_decline(*, invitation: Invitation, user: User, key: str = "",
                        principal: Principal) -> None:
     """The invitee says no."""
     _check_answerable(invitation, user, key)
+    _decline(invitation, user, principal)
+
+
+@transaction.atomic
+def invitation_decline_listed(*, invitation: Invitation, user: User,
+                              principal: Principal) -> None:
+    """The invitee says no from the invitations listed to them, without the email's key.
+
+    Safe without it: only the invitee gets through (the account the invitation names, or one
+    that has verified the invited address and so receives the email with the key anyway),
+    and declining grants nothing. Accepting still needs the key.
+    """
+    _check_answerable(invitation, user, "", key_needed=False)
+    _decline(invitation, user, principal)
+
+
+def _decline(invitation: Invitation, user: User, principal: Principal) -> None:
     invitation.status = InvitationStatus.DECLINED
     invitation.responded_at = timezone.now()
     invitation.save(update_fields=["status", "responded_at"])

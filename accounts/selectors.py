@@ -1,6 +1,6 @@
 """Reads about organisations and memberships."""
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from accounts.models import (
@@ -53,6 +53,14 @@ def orgs_of(user: User | None):
     if user is None:
         return Organization.objects.none()
     return Organization.objects.filter(memberships__user=user).distinct()
+
+
+def memberships_of(user: User):
+    """``user``'s memberships by org name, each org with ``my_teams``: their teams there."""
+    mine = Prefetch("org__teams", queryset=Team.objects.filter(members=user).order_by("slug"),
+                    to_attr="my_teams")
+    return (Membership.objects.filter(user=user).select_related("org")
+            .prefetch_related(mine).order_by("org__name", "org__slug"))
 
 
 def invitations_waiting(user: User):

@@ -178,13 +178,19 @@ def token_create(
     expires_days: int | None = None,
     description: str = "",
     principal: Principal | None = None,
+    owner_holds: str | None = None,
 ) -> tuple[ApiToken, str]:
     """Create a token; returns it and its plaintext, which is never stored.
 
     A token created with a token (the principal's) is its child: no stronger, no wider and
     never longer-lived than its parent (a later or missing expiry becomes the parent's, as a
     PyPI token made from another keeps its caveats), and revoked with it.
+
+    ``owner_holds``, when given, is the strongest permission the owner holds within the
+    token's scope (``registry.permissions.permission_held``): a stronger one is refused.
     """
+    if owner_holds is not None:
+        _within_owner(Permission(permission), Permission(owner_holds), projects or [])
     parent = principal.token if principal is not None else None
     if parent is not None:
         _within_creator(parent, Permission(permission), projects or [])
@@ -220,6 +226,14 @@ def _expiry(days: int | None, parent: ApiToken | None):
     if parent is None or parent.expires_at is None:
         return wanted
     return parent.expires_at if wanted is None else min(wanted, parent.expires_at)
+
+
+def _within_owner(permission: Permission, held: Permission, projects: list[str]) -> None:
+    if PERMISSION_ORDER.index(permission) > PERMISSION_ORDER.index(held):
+        where = "on the chosen projects" if projects else "in this organisation"
+        raise ValidationError({"permission": [
+            f"You hold at most '{held}' {where}; a token cannot have more than its owner "
+            f"('{permission}' was asked)."]})
 
 
 def _within_creator(creator: ApiToken, permission: Permission, projects: list[str]) -> None:

@@ -45,7 +45,7 @@ urlpatterns = [
          rate_limited("password_reset")(auth_views.PasswordResetView.as_view())),
     path("accounts/reset/<uidb64>/<token>/",
          rate_limited("password_reset")(auth_views.PasswordResetConfirmView.as_view())),
-    path("accounts/", include("accounts.urls")),
+    path("accounts/", include(web_urls.account_urlpatterns)),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

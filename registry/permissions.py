@@ -23,12 +23,14 @@ from django.db.models import Q
 from accounts.capabilities import (
     ORG_CAPABILITIES,
     PERMISSION_CAPABILITIES,
+    PERMISSION_ORDER,
     PROJECT_CAPABILITIES,
     ROLE_CAPABILITIES,
     SCOPED_TOKEN_ORG_CAPABILITIES,
     TOKEN_CAPABILITIES,
     Capability,
     OrgRole,
+    Permission,
     Visibility,
     strongest,
 )
@@ -123,6 +125,41 @@ def _visibility_capabilities(visibility: str, has_user: bool,
     if visibility == Visibility.INTERNAL and has_user and insider():
         return READ_ONLY
     return NOTHING
+
+
+def permission_held(user, org: Organization, projects: list[Project] | None = None,
+                    ) -> Permission | None:
+    """The strongest permission ``user`` holds in ``org``: on one of ``projects`` when given,
+    else anywhere in the org. The most a token of theirs there may be given (None: not a
+    member, or nothing held on those projects).
+
+    Owners and admins hold admin. A member holds read, what their own and their teams'
+    grants give, and upload where the org lets members create projects (an upload token
+    creates a project by uploading to a new name). A token acts within its scope and never
+    beyond its owner anyway; this keeps a token from claiming more than its owner holds.
+    """
+    role = membership_role(org, user)
+    if role is None:
+        return None
+    if role in MANAGERS:
+        return Permission.ADMIN
+    if projects is not None:
+        principal = Principal(user=user)
+        return strongest(permission for project in projects
+                         if (permission := _as_permission(project_capabilities(principal,
+                                                                                project))))
+    granted = ProjectGrant.objects.filter(project__org=org).filter(
+        Q(user=user) | Q(team_id__in=team_ids(org, user))).values_list("permission", flat=True)
+    floor = Permission.UPLOAD if org.members_can_create_projects else Permission.READ
+    return strongest([floor, *granted])
+
+
+def _as_permission(capabilities: frozenset[Capability]) -> Permission | None:
+    """The strongest project permission whose capabilities are all in ``capabilities``."""
+    for permission in reversed(PERMISSION_ORDER):
+        if PERMISSION_CAPABILITIES[permission] <= capabilities:
+            return permission
+    return None
 
 
 def is_insider(user, org: Organization) -> bool:

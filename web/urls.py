@@ -8,10 +8,13 @@ name); a project's pages under ``<org>/project/<project>/``.
 from django.urls import path
 
 from web.views import (
+    account,
     actions,
     audit,
     home,
+    invitations,
     members,
+    my_tokens,
     org,
     project,
     projects,
@@ -23,6 +26,24 @@ from web.views import (
 urlpatterns = [
     path("", home.home, name="home"),
 ]
+
+# --- a person's own pages, under /accounts/ ---------------------------------------------------
+account_urlpatterns = [
+    path("signup/", account.signup, name="signup"),
+    path("verify/<str:token>/", account.verify, name="verify-email"),
+    path("settings/", account.account_settings, name="account-settings"),
+    path("tokens/", my_tokens.MyTokensPage.as_view(), name="my-tokens"),
+    path("tokens/new/", my_tokens.TokenCreatePage.as_view(), name="token-new"),
+    path("tokens/<str:key_id>/revoke/", my_tokens.TokenRevokePage.as_view(),
+         name="token-revoke"),
+    path("invitations/<int:invitation_id>/accept/", invitations.accept,
+         name="invitation-accept"),
+    path("invitations/<int:invitation_id>/decline/", invitations.decline,
+         name="invitation-decline"),
+    path("invitations/<str:key>/", invitations.invitation, name="invitation"),
+    path("invitations/<str:key>/signup/", account.signup, name="invitation-signup"),
+]
+# --- end of a person's own pages ----------------------------------------------------------------
 
 RELEASE = "project/<str:project>/<str:version>/"
 SETTINGS = "project/<str:project>/settings/"

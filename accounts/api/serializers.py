@@ -78,8 +78,8 @@ class InvitationAnswerSerializer(serializers.Serializer):
     key = serializers.CharField(
         max_length=100, required=False, default="", allow_blank=True,
         help_text="The key from the invitation email's link (the last part of "
-                  "/accounts/invitations/{key}/). Required when the invitation was sent to "
-                  "an email address; then your account's verified address must be that one.")
+                  "/accounts/invitations/{key}/). Required to accept an invitation sent to "
+                  "an email address (your account's verified address must be that one).")
 
 
 class TeamSerializer(serializers.ModelSerializer):

@@ -52,8 +52,9 @@ def _invitation(request, invitation_id: int):
 
 
 ANSWER_403 = OpenApiResponse(ErrorSerializer, description=(
-    "Your address is not verified, or the key is missing or wrong (an invitation sent to an "
-    "email address needs the key from the email's link)."))
+    "Your address is not verified, or the key is missing or wrong (accepting an invitation "
+    "sent to an email address needs the key from the email's link; declining needs none, "
+    "but a key sent must be the right one)."))
 
 
 class InvitationAcceptView(ApiView):
@@ -76,11 +77,15 @@ class InvitationDeclineView(ApiView):
 
     @extend_schema(operation_id="my_invitations_decline", request=InvitationAnswerSerializer,
                    responses={200: InvitationSerializer, 403: ANSWER_403},
-                   summary="Decline an invitation")
+                   summary="Decline an invitation (the key is not needed)")
     def post(self, request, invitation_id: int):
         key = self.parsed(InvitationAnswerSerializer)["key"]
         principal = principal_of(request)
         invitation = _invitation(request, invitation_id)
-        invitations.invitation_decline(invitation=invitation, user=principal.user, key=key,
-                                       principal=principal)
+        if key:
+            invitations.invitation_decline(invitation=invitation, user=principal.user,
+                                           key=key, principal=principal)
+        else:
+            invitations.invitation_decline_listed(invitation=invitation, user=principal.user,
+                                                  principal=principal)
         return Response(InvitationSerializer(invitation).data)

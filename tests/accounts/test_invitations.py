@@ -103,10 +103,18 @@ class TestTakingSomeoneElsesInvitation:
         assert response.status_code == 200, response.json()
         assert Membership.objects.get(user=invitee, org=org).role == "admin"
 
-    def test_declining_needs_the_key(self, admin_invitation):
+    def test_declining_needs_no_key_but_a_wrong_one_is_refused(self, admin_invitation):
+        # Only the invitee finds the invitation (their verified address, so the email is
+        # theirs), and declining grants nothing: the key proves nothing more here.
         invitation, key = admin_invitation
         invitee = UserFactory(username="vic", email=VICTIM)
-        assert answer(invitee, invitation, "decline").status_code == 403
+        assert answer(invitee, invitation, "decline", key="not-the-key").status_code == 403
+        assert answer(invitee, invitation, "decline").json()["state"] == "declined"
+        assert not Membership.objects.filter(user=invitee).exists()
+
+    def test_declining_with_the_key_works_too(self, admin_invitation):
+        invitation, key = admin_invitation
+        invitee = UserFactory(username="vic", email=VICTIM)
         assert answer(invitee, invitation, "decline", key=key).json()["state"] == "declined"
 
 

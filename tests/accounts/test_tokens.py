@@ -67,3 +67,28 @@ class TestTokenStorage:
         with pytest.raises(AuthenticationFailed) as err:
             token_from_secret("whk_nonsense", "127.0.0.7")
         assert err.value.status == 429 and err.value.retry_after
+
+
+@pytest.mark.django_db
+class TestNeverMoreThanTheOwnerHolds:
+    @pytest.mark.parametrize(("held", "asked", "refused"), [
+        ("read", "upload", True), ("read", "admin", True), ("upload", "admin", True),
+        ("read", "read", False), ("upload", "upload", False), ("admin", "admin", False),
+        ("admin", "read", False)])
+    def test_a_permission_above_what_the_owner_holds_is_refused(self, held, asked, refused):
+        from django.core.exceptions import ValidationError
+
+        from accounts.services import token_create
+
+        org = OrgFactory()
+        owner = member(org)
+        if refused:
+            with pytest.raises(ValidationError) as err:
+                token_create(org=org, user=owner, permission=asked, owner_holds=held)
+            assert err.value.message_dict["permission"] == [
+                f"You hold at most '{held}' in this organisation; a token cannot have more "
+                f"than its owner ('{asked}' was asked)."]
+            assert not ApiToken.objects.exists()
+        else:
+            assert token_create(org=org, user=owner, permission=asked,
+                                owner_holds=held)[0].permission == asked

@@ -9,6 +9,7 @@ from accounts import invitations
 from accounts.models import Membership, User
 from accounts.principals import Principal
 from tests.factories import OrgFactory, member
+from tests.web.reading import messages_of
 
 PASSWORD = "a-long-unusual-passphrase"
 
@@ -114,8 +115,8 @@ class TestInviteeWebFlow:
         assert response["Location"] == invitations.accept_path(key)
         page = client.get(invitations.accept_path(key)).content.decode()
         assert "Verify your email address" in page and "Accept" not in page
-        refused = client.post(invitations.accept_path(key), {"answer": "accept"})
-        assert b"Verify your email address first" in refused.content
+        refused = client.post(invitations.accept_path(key), {"answer": "accept"}, follow=True)
+        assert "Verify your email address first" in messages_of(refused)[0]
         assert not Membership.objects.filter(user__username="newcomer").exists()
 
         verification = mail.outbox[-1]

@@ -1,15 +1,17 @@
-"""Web pages of accounts: sign up, email verification, the account's settings, and
-answering an invitation from its email link."""
+"""A person's own account: sign up, verify the email address, account settings.
+
+Sign-up follows the sign-up policy (``accounts.signup``) or an invitation's link; the
+verification link is signed and expires (``accounts.verification``). These pages are for a
+browser session: a token presented to them counts for nothing.
+"""
 
 from urllib.parse import urlencode
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import UserCreationForm
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 
@@ -18,6 +20,7 @@ from accounts.authentication import client_ip
 from accounts.models import User
 from accounts.principals import Principal
 from accounts.ratelimit import RateLimited, rate_hit, rate_limited
+from accounts.selectors import memberships_of
 from accounts.signup import CLOSED_MESSAGE, signup_open, user_signup
 from accounts.verification import (
     VerificationFailed,
@@ -25,38 +28,16 @@ from accounts.verification import (
     email_verify,
     user_email_change,
 )
+from web.account_forms import EmailChangeForm, SignupForm
 
 SETTINGS_PATH = "/accounts/settings/"
-
-
-class SignupForm(UserCreationForm):
-    email = forms.EmailField(required=True)
-
-    class Meta(UserCreationForm.Meta):
-        model = User
-        fields = ["username", "email"]
-
-
-class EmailChangeForm(forms.Form):
-    email = forms.EmailField(label="New email address")
-    password = forms.CharField(label="Your password", widget=forms.PasswordInput,
-                               strip=False)
-
-    def __init__(self, user, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-    def clean_password(self):
-        if not self.user.check_password(self.cleaned_data["password"]):
-            raise ValidationError("That is not your password.")
-        return self.cleaned_data["password"]
 
 
 def _local(path: str) -> str:
     return path if path.startswith("/") and not path.startswith("//") else ""
 
 
-def _send_verification(request, user: User, next_path: str) -> None:
+def send_verification(request, user: User, next_path: str) -> None:
     """Email the verification link, and say on the next page what happened."""
     try:
         rate_hit("verification_email", client_ip(request) or "unknown")
@@ -72,7 +53,7 @@ def _send_verification(request, user: User, next_path: str) -> None:
                                "within 24 hours to verify your address.")
 
 
-def _pending_invitation(key: str):
+def pending_invitation(key: str):
     found = invitations.invitation_for_key(key)
     if found is None:
         raise Http404("No such invitation.")
@@ -83,9 +64,9 @@ def _pending_invitation(key: str):
 def signup(request, key: str | None = None):
     """Create an account (under the sign-up policy, or through an email invitation's link),
     sign in, and send the link that verifies the address."""
-    invitation = _pending_invitation(key) if key else None
+    invitation = pending_invitation(key) if key else None
     if invitation is None and not signup_open():
-        return render(request, "accounts/signup_closed.html", {"message": CLOSED_MESSAGE},
+        return render(request, "web/account/signup_closed.html", {"message": CLOSED_MESSAGE},
                       status=403)
     form = SignupForm(request.POST or None,
                       initial={"email": invitation.email} if invitation else None)
@@ -103,9 +84,9 @@ def signup(request, key: str | None = None):
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             next_path = (invitations.accept_path(key) if invitation
                          else _local(request.POST.get("next", "")))
-            _send_verification(request, user, next_path)
+            send_verification(request, user, next_path)
             return redirect(next_path or SETTINGS_PATH)
-    return render(request, "accounts/signup.html", {
+    return render(request, "web/account/signup.html", {
         "form": form, "invitation": invitation, "next": request.GET.get("next", ""),
         "login_next": invitations.accept_path(key) if invitation else ""})
 
@@ -115,7 +96,7 @@ def verify(request, token: str):
     try:
         user, next_path = email_verify(token=token, ip=client_ip(request))
     except VerificationFailed as exc:
-        return render(request, "accounts/verify_failed.html", {"message": str(exc)},
+        return render(request, "web/account/verify_failed.html", {"message": str(exc)},
                       status=400)
     messages.success(request, f"Your email address {user.email} is verified.")
     next_path = next_path or SETTINGS_PATH
@@ -126,12 +107,13 @@ def verify(request, token: str):
 
 @login_required
 def account_settings(request):
-    """The account's address, whether it is verified, and changing it."""
+    """The account's address (whether it is verified, changing it), its password, and the
+    organisations it belongs to with its role and teams in each."""
     user = request.user
-    form = EmailChangeForm(user, request.POST if request.POST.get("action") == "change"
-                           else None)
-    if request.method == "POST" and request.POST.get("action") == "resend":
-        _send_verification(request, user, "")
+    action = request.POST.get("action")
+    form = EmailChangeForm(user, request.POST if action == "change" else None)
+    if request.method == "POST" and action == "resend":
+        send_verification(request, user, "")
         return redirect(SETTINGS_PATH)
     if request.method == "POST" and form.is_valid():
         try:
@@ -140,30 +122,7 @@ def account_settings(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            _send_verification(request, user, "")
+            send_verification(request, user, "")
             return redirect(SETTINGS_PATH)
-    return render(request, "accounts/settings.html", {"form": form})
-
-
-def invitation(request, key: str):
-    """An invitation from its email link: sign up or in, verify the address, then answer."""
-    found = _pending_invitation(key)
-    if not request.user.is_authenticated:
-        return render(request, "accounts/invitation.html", {"invitation": found, "key": key})
-    if request.method == "POST" and request.POST.get("answer") == "verify":
-        _send_verification(request, request.user, invitations.accept_path(key))
-        return redirect(invitations.accept_path(key))
-    error = None
-    if request.method == "POST":
-        answer = (invitations.invitation_accept if request.POST.get("answer") == "accept"
-                  else invitations.invitation_decline)
-        try:
-            answer(invitation=found, user=request.user, key=key,
-                   principal=Principal(user=request.user, ip=client_ip(request)))
-        except (ValidationError, PermissionDenied) as exc:
-            error = " ".join(getattr(exc, "messages", None) or exc.args)
-        else:
-            return redirect(f"/{found.org.slug}/" if found.status == "accepted" else "/")
-    return render(request, "accounts/invitation.html", {
-        "invitation": found, "key": key, "error": error,
-        "names_you": invitations.names(found, request.user)})
+    return render(request, "web/account/settings.html", {
+        "form": form, "memberships": memberships_of(user), "nav_section": "settings"})

@@ -1,9 +1,12 @@
+import re
+
 import pytest
 
 from accounts import invitations
 from accounts.models import Membership, User
 from accounts.principals import Principal
-from tests.factories import OrgFactory, UserFactory, member
+from tests.factories import MembershipFactory, OrgFactory, UserFactory, member
+from tests.web.reading import text_of
 
 
 @pytest.fixture(autouse=True)
@@ -78,3 +81,55 @@ class TestInvitationPage:
     def test_unknown_key_is_404(self, client):
         client.force_login(UserFactory())
         assert client.get("/accounts/invitations/whatever/").status_code == 404
+
+
+class TestTheSettingsPage:
+    def test_my_orgs_with_my_role_and_teams(self, browse, world):
+        MembershipFactory(org=world.other, user=world.teammate, role="admin")
+        response = browse("teammate").get("/accounts/settings/")
+        text = text_of(response)
+        assert "Acme Corp (acme) member Backend" in text
+        assert "Zeta Inc (zeta) admin none" in text
+        body = response.content.decode()
+        assert 'href="/acme/"' in body and 'href="/zeta/"' in body
+
+    def test_someone_in_no_org_is_told_how_to_join(self, browse):
+        assert "not a member of any organisation yet" in text_of(
+            browse("loner").get("/accounts/settings/"))
+
+    def test_links_to_the_password_and_the_tokens(self, browse):
+        body = browse("member").get("/accounts/settings/").content.decode()
+        main = body[body.index("<main"):]
+        assert 'href="/accounts/password_change/"' in main
+        assert 'href="/accounts/tokens/"' in main
+        assert 'href="/accounts/settings/" aria-current="page"' in body
+
+    def test_the_address_and_whether_it_is_verified(self, browse, world):
+        assert "member@example.com verified" in text_of(browse("member").get(
+            "/accounts/settings/"))
+        world.member.verified_email = ""
+        world.member.save()
+        page = text_of(browse("member").get("/accounts/settings/"))
+        assert "member@example.com not verified" in page
+        assert "Send me the verification link again" in page
+
+
+class TestOneStyle:
+    @pytest.mark.parametrize(("person", "path"), [
+        ("anonymous", "/accounts/signup/"), ("anonymous", "/accounts/verify/bad/"),
+        ("member", "/accounts/settings/"), ("member", "/accounts/tokens/"),
+        ("member", "/accounts/tokens/new/")])
+    def test_every_account_page_extends_the_base(self, browse, person, path):
+        body = browse(person).get(path).content.decode()
+        assert '<link rel="stylesheet" href="/static/web/wheelhouse.css">' in body
+        assert '<a class="skip-link" href="#main">' in body
+
+    def test_sign_up_errors_are_shown_beside_their_fields(self, browse, settings):
+        settings.SIGNUP_POLICY = "open"
+        response = browse("anonymous").post("/accounts/signup/", {
+            "username": "member", "email": "not-an-address", "password1": "x",
+            "password2": "y"})
+        body = response.content.decode()
+        assert re.search(r'<ul class="errorlist" id="id_username_error">', body)
+        assert re.search(r'<ul class="errorlist" id="id_email_error">', body)
+        assert 'aria-invalid="true"' in body
