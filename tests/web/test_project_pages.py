@@ -94,6 +94,12 @@ class TestWhatItShows:
         assert " hidden" in button
         assert f'id="sha256-{world.wheel.sha256_digest}"' in body
 
+    def test_digests_are_inline_and_commands_are_blocks(self, browse, world):
+        body = browse("member").get(PAGE).content.decode()
+        digest = world.wheel.sha256_digest
+        assert f'<code id="sha256-{digest}" class="digest">{digest}</code>' in body
+        assert re.search(r'<pre id="[\w-]+"><code>pip install ', body)
+
     def test_release_history_with_dates_and_yank_reasons(self, browse, world):
         world.old.yanked, world.old.yanked_reason = True, "broke invoices"
         world.old.save()
