@@ -22,7 +22,7 @@ from accounts.api.serializers import (
 from accounts.capabilities import Capability
 from accounts.principals import Principal
 from registry.api.common import org_or_404
-from registry.permissions import org_can, token_in_force
+from registry.permissions import org_can, permission_held, token_in_force
 
 TOKEN_FILTERS = [
     OpenApiParameter("owner", str, description="A username, or 'org' for service tokens."),
@@ -74,11 +74,12 @@ class OrgTokenListView(ApiView):
                     "Only owners and admins create org service tokens.")
         require(data["owner"] == "org" or principal.user is not None,
                 "An org service token has no user to own a personal token; use owner 'org'.")
+        owner = principal.user if data["owner"] == "me" else None
         token, plaintext = services.token_create(
-            org=organisation, user=principal.user if data["owner"] == "me" else None,
-            permission=data["permission"], projects=data["projects"],
-            expires_days=data["expires_days"], description=data["description"],
-            principal=principal)
+            org=organisation, user=owner, permission=data["permission"],
+            projects=data["projects"], expires_days=data["expires_days"],
+            description=data["description"], principal=principal,
+            owner_holds=permission_held(owner, organisation) if owner else None)
         body = TokenSerializer(token).data | {"token": plaintext}
         return Response(body, status=status.HTTP_201_CREATED)
 

@@ -29,6 +29,17 @@ class TestTokens:
         assert client.post(f"/api/v1/orgs/{org.slug}/tokens/", {"owner": "me"}) \
             .status_code == 201
 
+    def test_a_member_gets_no_token_stronger_than_they_hold(self, as_user, plain_member, org):
+        org.members_can_create_projects = False
+        org.save()
+        client = as_user(plain_member)
+        refused = client.post(f"/api/v1/orgs/{org.slug}/tokens/",
+                              {"owner": "me", "permission": "admin"})
+        assert refused.status_code == 400, refused.json()
+        assert "admin" in refused.json()["detail"]
+        assert client.post(f"/api/v1/orgs/{org.slug}/tokens/",
+                           {"owner": "me", "permission": "read"}).status_code == 201
+
     def test_members_see_only_their_own_tokens(self, as_user, plain_member, admin, org):
         token_for(org, admin, "admin")
         mine, _ = token_for(org, plain_member, "read")
