@@ -11,9 +11,10 @@ from packaging.utils import canonicalize_name, canonicalize_version
 
 from accounts import services as account_services
 from accounts.audit import audit_record
-from accounts.capabilities import Capability, Permission
+from accounts.capabilities import Capability, OrgRole, Permission
 from accounts.models import Membership, Organization, Team, User
 from accounts.principals import Principal
+from accounts.selectors import membership_role
 from registry import cache as index_cache
 from registry import names, usage
 from registry.models import (
@@ -92,10 +93,24 @@ def project_name_problems(*, org: Organization, name: str,
         shown_normalized=readable)
 
 
+def _creator(principal: Principal | None, org: Organization) -> User | None:
+    """The person creating a project who needs a grant to manage it: a member (in a session
+    or with their own token) whose org role does not already give admin on every project.
+    An org's own token creates for the org: nobody gets a grant."""
+    if principal is None or principal.user is None:
+        return None
+    if principal.token is not None and principal.token.user_id is None:
+        return None
+    role = membership_role(org, principal.user)
+    return principal.user if role not in (None, OrgRole.OWNER, OrgRole.ADMIN) else None
+
+
 @transaction.atomic
 def project_create(*, org: Organization, name: str, principal: Principal | None = None,
                    visibility: str | None = None) -> Project:
-    """Create a project, if ``name`` passes the rules for a new name (ValidationError else)."""
+    """Create a project, if ``name`` passes the rules for a new name (ValidationError else).
+
+    A member who creates a project gets admin on it (a user grant), as its maintainer."""
     problems = project_name_problems(org=org, name=name, principal=principal)
     if problems:
         raise ValidationError([problem.message for problem in problems])
@@ -110,6 +125,10 @@ def project_create(*, org: Organization, name: str, principal: Principal | None 
     index_cache.invalidate(project)  # the org's root pages list it; its name may be cached
     audit_record(action="project.create", org=org, principal=principal, target=project.name,
                  data={"visibility": project.visibility})
+    creator = _creator(principal, org)
+    if creator is not None:
+        grant_set(project=project, permission=Permission.ADMIN, principal=principal,
+                  user=creator)
     return project
 
 
