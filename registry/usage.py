@@ -8,10 +8,10 @@ and the deletions in ``registry.services`` (the project's counter moves with its
 services. The publishing worker reads the counters under the org lock.
 """
 
-from django.db.models import F, Sum
+from django.db.models import F
 
 from accounts.models import Organization
-from registry.models import File, Project
+from registry.models import Project
 
 
 def org_add(*, org_id: int, delta: int) -> None:
@@ -25,14 +25,3 @@ def project_add(*, project_id: int, delta: int) -> None:
     if delta:
         Project.objects.filter(pk=project_id).update(used_bytes=F("used_bytes") + delta)
 
-
-def bytes_of(files) -> int:
-    """The bytes of a queryset of files, read before they are deleted."""
-    return files.aggregate(total=Sum("size"))["total"] or 0
-
-
-def file_counted(file: File) -> None:
-    """Count a file row created outside ``file_publish`` (fixtures, data migrations)."""
-    org_add(org_id=file.org_id, delta=file.size)
-    project_id = Project.objects.filter(releases=file.release_id).values_list("pk", flat=True)
-    project_add(project_id=project_id.get(), delta=file.size)

@@ -98,7 +98,8 @@ class FileFactory(factory.django.DjangoModelFactory):
         from registry import usage
 
         file = super()._create(model_class, *args, **kwargs)
-        usage.file_counted(file)
+        usage.org_add(org_id=file.org_id, delta=file.size)
+        usage.project_add(project_id=file.release.project_id, delta=file.size)
         return file
 
 
