@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from accounts import statements
 from accounts.models import AuditEvent, Organization
 from accounts.principals import Principal
 
@@ -14,12 +13,10 @@ def audit_record(
     principal: Principal | None = None,
     target: str = "",
     data: dict[str, Any] | None = None,
-    pipe: statements.Pipeline | None = None,
 ) -> AuditEvent:
-    """Record who did what; through ``pipe``, the event's id is set when it ends."""
+    """Record who did what."""
     principal = principal or Principal()
-    # Every write of every service ends here: one plain INSERT (see accounts.statements).
-    return statements.insert(AuditEvent(
+    return AuditEvent.objects.create(
         org=org,
         org_slug=org.slug if org else "",
         actor=principal.user,
@@ -28,4 +25,4 @@ def audit_record(
         action=action,
         target=target,
         data=data or {},
-    ), pipe)
+    )

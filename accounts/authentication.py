@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from accounts import statements, tokens
+from accounts import tokens
 from accounts.models import ApiToken
 from accounts.principals import ANONYMOUS, Principal
 
@@ -86,19 +86,19 @@ def _refuse(ip: str | None) -> AuthenticationFailed:
     )
 
 
-def token_read_ahead(pipe: statements.Pipeline, request) -> statements.Pending | None:
-    """Send the read of the token the request presents (if it presents a well-formed one),
-    for ``principal_from_request``, which still makes every check."""
-    try:
-        secret = presented_secret(request)
-    except AuthenticationFailed:  # principal_from_request refuses it with the reason
-        return None
-    parsed = tokens.parse(secret) if secret else None
-    return None if parsed is None else statements.token_with_user_later(pipe, key_id=parsed[0])
+def token_read_ahead(pipe, request) -> None:
+    """Nothing to read ahead: ``principal_from_request`` reads the token (``pipe`` is
+    ignored)."""
+    return None
 
 
-def token_from_secret(secret: str, ip: str | None,
-                      read_ahead: statements.Pending | None = None) -> ApiToken:
+def token_with_user(key_id: str) -> ApiToken | None:
+    """The API token with that key id, its owner loaded (org tokens have none); None if
+    none. Its org is not read: the callers compare ``org_id``."""
+    return ApiToken.objects.select_related("user").filter(key_id=key_id).first()
+
+
+def token_from_secret(secret: str, ip: str | None, read_ahead=None) -> ApiToken:
     """Find the active token for a presented secret or raise AuthenticationFailed.
 
     The secret is checked first and only failures count against ``ip``: a right secret is
@@ -107,7 +107,7 @@ def token_from_secret(secret: str, ip: str | None,
     token = None
     if parsed is not None:
         token = (read_ahead.value if read_ahead is not None
-                 else statements.token_with_user(key_id=parsed[0]))
+                 else token_with_user(parsed[0]))
     if token is None or not tokens.secret_matches(parsed[1], token.secret_hash):
         raise _refuse(ip)
     if token.revoked_at is not None:
@@ -133,11 +133,11 @@ def _touch(token: ApiToken, ip: str | None) -> None:
 
 
 def principal_from_request(request, *, allow_session: bool = True,
-                           read_ahead: statements.Pending | None = None) -> Principal:
+                           read_ahead=None) -> Principal:
     """The principal for a request: a token if one is presented, else the session user.
 
-    ``read_ahead`` is the presented token's row from ``token_read_ahead``, if the caller
-    sent that with statements of its own."""
+    ``read_ahead`` (anything with ``.value``) is the presented token's row, if the caller
+    has read it already."""
     ip = client_ip(request)
     secret = presented_secret(request)
     if secret:

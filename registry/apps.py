@@ -4,6 +4,3 @@ from django.apps import AppConfig
 class RegistryConfig(AppConfig):
     name = "registry"
     verbose_name = "Registry"
-
-    def ready(self):
-        from registry import usage  # noqa: F401 - connects the size counters' signals

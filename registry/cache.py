@@ -24,10 +24,9 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
 
 from accounts.models import Organization
-from registry.models import File, Project, Release
+from registry.models import Project
 
 PAGE_TTL = 24 * 3600
 BODY_MEMORY_LIMIT = 16 * 1024 * 1024  # bytes of page bodies kept in each process
@@ -334,52 +333,16 @@ def _forget(keys: list[str]) -> None:
 
 
 def invalidate(project: Project) -> None:
-    """Make every cached value of the project, and its org's root pages, unreachable."""
+    """Make every cached value of the project, and its org's root pages, unreachable.
+
+    The one way cached pages are dropped: every service that writes what a page shows (a
+    project, a release, a file, an org's existence) calls this or ``invalidate_org`` itself,
+    in its transaction. Nothing is connected to model signals."""
     slug = project.org.slug
     _forget([_org_gen_key(slug), _project_gen_key(slug, project.normalized_name)])
 
 
-def invalidate_org(slug: str) -> None:
-    """Make the org's cached root pages unreachable."""
-    _forget([_org_gen_key(slug)])
-
-
-# Saves and deletes that do not go through the services (the admin's change form, cascades
-# from deleting an org) must invalidate too; the services call ``invalidate`` themselves for
-# the writes that use ``QuerySet.update``.
-def _project_changed(sender, instance: Project, **kwargs) -> None:
-    if Project.org.is_cached(instance):
-        slug = instance.org.slug
-    else:
-        slug = (Organization.objects.filter(pk=instance.org_id)
-                .values_list("slug", flat=True).first())
-    if slug is not None:
-        _forget([_org_gen_key(slug), _project_gen_key(slug, instance.normalized_name)])
-
-
-def _release_or_file_changed(sender, instance, created: bool = False, **kwargs) -> None:
-    """An edit or delete outside the services (the admin's forms, cascades). New rows come
-    only through the services, which bump the project themselves."""
-    if created:
-        return
-    release_id = instance.pk if sender is Release else instance.release_id
-    found = (Project.objects.filter(releases=release_id)
-             .values_list("org__slug", "normalized_name").first())
-    if found is not None:
-        _forget([_project_gen_key(*found)])
-
-
-def _org_changed(sender, instance: Organization, **kwargs) -> None:
-    invalidate_org(instance.slug)
-
-
-post_save.connect(_project_changed, sender=Project, dispatch_uid="registry.cache.project_save")
-post_delete.connect(_project_changed, sender=Project,
-                    dispatch_uid="registry.cache.project_delete")
-post_save.connect(_org_changed, sender=Organization, dispatch_uid="registry.cache.org_save")
-post_delete.connect(_org_changed, sender=Organization, dispatch_uid="registry.cache.org_delete")
-for _model in (Release, File):
-    post_save.connect(_release_or_file_changed, sender=_model,
-                      dispatch_uid=f"registry.cache.{_model.__name__}_save")
-    post_delete.connect(_release_or_file_changed, sender=_model,
-                        dispatch_uid=f"registry.cache.{_model.__name__}_delete")
+def invalidate_org(slug: str, *, projects: list[str] = ()) -> None:
+    """Make the org's cached root pages, and those of the named projects (normalised names),
+    unreachable."""
+    _forget([_org_gen_key(slug), *(_project_gen_key(slug, name) for name in projects)])

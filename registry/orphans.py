@@ -19,7 +19,7 @@ from itertools import islice
 
 from django.db import transaction
 
-from accounts import statements
+from accounts.models import Organization
 from registry.models import File
 from registry.storage import METADATA_SUFFIX, blob_folders_prune, distributions
 
@@ -119,7 +119,9 @@ def _sweep_batch(org_id: int, batch: list[str], older_than: datetime, dry_run: b
         sweep.add(list(sizes), sizes)
         return
     with transaction.atomic():
-        statements.execute(statements.org_lock_sql(), [org_id])
+        # The org's row, locked: the lock a publisher of this org holds (SQLite locks the
+        # whole database for the transaction instead).
+        list(Organization.objects.select_for_update().filter(pk=org_id).values_list("pk"))
         orphans = _unused(list(sizes))
         for name in orphans:
             distributions().delete(name)

@@ -10,7 +10,6 @@ import io
 from email.message import Message
 from importlib.metadata import version
 
-from accounts import statements
 from registry.models import Release
 
 RENDERER = f"readme-renderer {version('readme-renderer')}"
@@ -61,6 +60,8 @@ def release_render(release: Release, *, force: bool = False) -> bool:
     release.description_html = render_description(release.description,
                                                    release.description_content_type)
     release.description_renderer = RENDERER
-    # Like QuerySet.update, no save receivers: the index pages do not show the HTML.
-    statements.update(release, ["description_html", "description_renderer"])
+    # The index pages and the JSON API do not show the HTML: no cached page changes.
+    Release.objects.filter(pk=release.pk).update(
+        description_html=release.description_html,
+        description_renderer=release.description_renderer)
     return True

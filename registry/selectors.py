@@ -4,11 +4,12 @@
 PROJECT_READ as one query; tests check that the two agree on every case.
 """
 
+from dataclasses import dataclass
+
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum, TextField
 from django.db.models.fields.json import KeyTextTransform
 from packaging.utils import canonicalize_name, canonicalize_version
 
-from accounts import statements
 from accounts.capabilities import OrgRole, Visibility
 from accounts.models import ApiToken, Organization, User
 from accounts.principals import ANONYMOUS, Principal
@@ -231,19 +232,22 @@ def tokens_touching(project: Project) -> list[ApiToken]:
     return [token for token in in_force if token.covers(project.normalized_name)]
 
 
-# Every upload asks, in the web process and again in the worker (see accounts.statements).
-_PROJECT_NAMED_SQL = "SELECT * FROM registry_project WHERE org_id = %s AND normalized_name = %s"
-
-
 def project_named(org: Organization, normalized_name: str) -> Project | None:
     """The org's project with that normalised name, ``org`` attached, or None."""
-    project = statements.first(Project, _PROJECT_NAMED_SQL, [org.pk, normalized_name])
+    project = Project.objects.filter(org=org, normalized_name=normalized_name).first()
     if project is not None:
         project.org = org
     return project
 
 
-def project_named_later(pipe: statements.Pipeline, org_id: int,
-                        normalized_name: str) -> statements.Pending:
-    """``project_named`` through a pipeline: the project (its org not attached), or None."""
-    return pipe.first(Project, _PROJECT_NAMED_SQL, [org_id, normalized_name])
+@dataclass(frozen=True)
+class Found:
+    """A read already made, for callers written against a deferred read (``.value``)."""
+
+    value: object
+
+
+def project_named_later(pipe, org_id: int, normalized_name: str) -> Found:
+    """``project_named`` by the org's id (its org not attached), read now; ``pipe`` is
+    ignored."""
+    return Found(Project.objects.filter(org_id=org_id, normalized_name=normalized_name).first())

@@ -4,21 +4,24 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, Func, OuterRef, Value
+from django.db.models.functions import Replace
 from packaging.utils import canonicalize_name, canonicalize_version
 
 from accounts import services as account_services
-from accounts import statements
 from accounts.audit import audit_record
-from accounts.capabilities import Capability, Permission
+from accounts.capabilities import Capability, OrgRole, Permission
 from accounts.models import Membership, Organization, Team, User
 from accounts.principals import Principal
+from accounts.selectors import membership_role
 from registry import cache as index_cache
 from registry import names, usage
 from registry.models import (
     File,
     FilenameRecord,
     PackageType,
+    ProhibitedName,
     Project,
     ProjectGrant,
     ProjectStatus,
@@ -48,40 +51,23 @@ class NewFile:
     metadata: dict = field(default_factory=dict)
 
 
-_BUMP_SQL = ("UPDATE registry_project SET last_serial = last_serial + 1, "
-             "used_bytes = used_bytes + %s WHERE id = %s RETURNING last_serial")
-
-
-def project_bump(project: Project, *, added_bytes: int = 0,
-                 pipe: statements.Pipeline | None = None) -> None:
+def project_bump(project: Project, *, added_bytes: int = 0) -> None:
     """Count one more change of the project (its serial) and drop its cached pages.
 
-    ``added_bytes`` moves the project's size counter in the same statement (a new file).
-    Through ``pipe``, ``project.last_serial`` is set when the pipeline ends."""
-    # One statement that also returns the new serial (Postgres and SQLite >= 3.35).
-    def bumped(row: tuple) -> None:
-        project.last_serial = row[0]
-
-    statements.execute(_BUMP_SQL, [added_bytes, project.pk], then=bumped, pipe=pipe)
+    ``added_bytes`` moves the project's size counter (``registry.usage``) in the same
+    statement: a file added, or removed (negative). ``project`` holds the new values after."""
+    Project.objects.filter(pk=project.pk).update(
+        last_serial=F("last_serial") + 1, used_bytes=F("used_bytes") + added_bytes)
+    project.refresh_from_db(fields=["last_serial", "used_bytes"])
     index_cache.invalidate(project)
 
 
-def _skeleton_sql() -> str:
-    """``name_skeleton`` of a normalised name (separators are already single dashes), in SQL
-    that Postgres and SQLite share."""
-    expression = "REPLACE(normalized_name, '-', '')"
+def _skeleton(field: str) -> Func:
+    """``name_skeleton`` of a normalised name column (separators are single dashes there)."""
+    expression = Replace(F(field), Value("-"), Value(""))
     for confusable, folded in names.CONFUSABLES.items():
-        expression = f"REPLACE({expression}, '{confusable}', '{folded}')"
+        expression = Replace(expression, Value(confusable), Value(folded))
     return expression
-
-
-# Every new project asks; one plain statement (see accounts.statements). The skeleton
-# expression is built from constant letters; the values are parameters.
-_LOOKALIKES_SQL = (
-    "SELECT id, name, normalized_name, visibility, restricted, status, 0 "  # noqa: S608
-    f"FROM registry_project WHERE org_id = %s AND {_skeleton_sql()} = %s UNION ALL "
-    "SELECT NULL, NULL, normalized_name, NULL, NULL, NULL, 1 FROM registry_prohibitedname "
-    "WHERE normalized_name = %s")
 
 
 def project_name_problems(*, org: Organization, name: str,
@@ -92,25 +78,39 @@ def project_name_problems(*, org: Organization, name: str,
 
     A look-alike is named only to a ``principal`` who may read it."""
     normalized = canonicalize_name(name)
-    with connection.cursor() as cursor:
-        cursor.execute(_LOOKALIKES_SQL, [org.pk, names.name_skeleton(normalized), normalized])
-        rows = cursor.fetchall()
-    lookalikes = [Project(pk=pk, org=org, name=shown, normalized_name=n, visibility=visibility,
-                          restricted=restricted, status=status)
-                  for pk, shown, n, visibility, restricted, status, prohibited in rows
-                  if not prohibited]
+    lookalikes = list(
+        Project.objects.filter(org=org).alias(skeleton=_skeleton("normalized_name"))
+        .filter(skeleton=names.name_skeleton(normalized))
+        .only("org_id", "name", "normalized_name", "visibility", "restricted", "status"))
+    for project in lookalikes:
+        project.org = org
+    prohibited = ProhibitedName.objects.filter(normalized_name=normalized).exists()
     readable = [p.normalized_name for p in lookalikes if principal is not None
                 and p.normalized_name != normalized and can(principal, Capability.PROJECT_READ, p)]
     return names.new_name_problems(
         name, existing_normalized=[p.normalized_name for p in lookalikes],
-        prohibited_normalized=[n for _, _, n, *_, prohibited in rows if prohibited],
+        prohibited_normalized=[normalized] if prohibited else [],
         shown_normalized=readable)
+
+
+def _creator(principal: Principal | None, org: Organization) -> User | None:
+    """The person creating a project who needs a grant to manage it: a member (in a session
+    or with their own token) whose org role does not already give admin on every project.
+    An org's own token creates for the org: nobody gets a grant."""
+    if principal is None or principal.user is None:
+        return None
+    if principal.token is not None and principal.token.user_id is None:
+        return None
+    role = membership_role(org, principal.user)
+    return principal.user if role not in (None, OrgRole.OWNER, OrgRole.ADMIN) else None
 
 
 @transaction.atomic
 def project_create(*, org: Organization, name: str, principal: Principal | None = None,
                    visibility: str | None = None) -> Project:
-    """Create a project, if ``name`` passes the rules for a new name (ValidationError else)."""
+    """Create a project, if ``name`` passes the rules for a new name (ValidationError else).
+
+    A member who creates a project gets admin on it (a user grant), as its maintainer."""
     problems = project_name_problems(org=org, name=name, principal=principal)
     if problems:
         raise ValidationError([problem.message for problem in problems])
@@ -122,41 +122,35 @@ def project_create(*, org: Organization, name: str, principal: Principal | None 
             project.save()
     except IntegrityError as exc:
         raise ValidationError(f"A project named '{name}' already exists.") from exc
+    index_cache.invalidate(project)  # the org's root pages list it; its name may be cached
     audit_record(action="project.create", org=org, principal=principal, target=project.name,
                  data={"visibility": project.visibility})
+    creator = _creator(principal, org)
+    if creator is not None:
+        grant_set(project=project, permission=Permission.ADMIN, principal=principal,
+                  user=creator)
     return project
 
 
-_RELEASE_SQL = ("SELECT r.*, EXISTS (SELECT 1 FROM registry_file f WHERE f.release_id = r.id "
-                "AND f.packagetype = %s) AS has_sdist FROM registry_release r "
-                "WHERE r.project_id = %s AND r.canonical_version = %s")
-
-
-def _release_for(project: Project, new: NewFile, release: Release | None,
-                 canonical: str) -> Release:
-    """The release a file joins, ``release`` as read by ``_RELEASE_SQL`` (found by canonical
-    version, so 1.0 and 1.0.0 are one), or a new one, unsaved: ``file_publish`` inserts it
-    with the file.
-
-    Raises ValidationError for a second sdist of a release (one sdist per release)."""
-    meta = new.metadata
+def _release_for(project: Project, new: NewFile) -> Release:
+    """The release a file joins: found by canonical version (1.0 and 1.0.0 are one), or
+    created. Raises ValidationError for a second sdist of a release (one sdist per release)."""
+    canonical = canonicalize_version(new.version)
+    sdists = File.objects.filter(release=OuterRef("pk"), packagetype=PackageType.SDIST)
+    release = (Release.objects.filter(project=project, canonical_version=canonical)
+               .annotate(has_sdist=Exists(sdists)).first())
     if release is not None:
         if new.packagetype == PackageType.SDIST and release.has_sdist:
             raise ValidationError(sdist_message(project.name, new.version))
         release.project = project
         return release
-    return Release(
+    meta = new.metadata
+    return Release.objects.create(
         project=project, version=new.version, canonical_version=canonical, metadata=meta,
         requires_python=meta.get("requires_python") or "",
         description=meta.get("description") or "",
         description_content_type=meta.get("description_content_type") or "",
     )
-
-
-# A file's release inserted just before it in the same pipeline; (project, version) is
-# unique.
-_NEW_RELEASE_ID_SQL = ("(SELECT r.id FROM registry_release r "
-                       "WHERE r.project_id = %s AND r.version = %s)")
 
 
 def sdist_message(project_name: str, version: str) -> str:
@@ -168,51 +162,38 @@ def sdist_message(project_name: str, version: str) -> str:
 # the whole publication (the upload worker's transaction holds the org lock around it).
 @transaction.atomic(savepoint=False)
 def file_publish(*, project: Project, new: NewFile, principal: Principal,
-                 also: Callable[[statements.Pipeline, File], None] | None = None) -> File:
-    """Record an already stored file in the index.
+                 also: Callable[[None, File], None] | None = None) -> File:
+    """Record an already stored file in the index, in one transaction: its filename, its
+    release (if new), the file, the size counters, the project's serial, the cached pages
+    dropped, an audit event.
 
     Raises FileExists when the org has used the filename before, whatever its bytes were
     (telling a replay of the same file from a refusal is the caller's part), and
-    ValidationError for a second sdist of a release. ``also`` sends the caller's own
-    statements with the file's insert (the file has its id only once the pipeline ends).
+    ValidationError for a second sdist of a release. ``also(None, file)`` runs the caller's
+    own writes once the file has its id, in the same transaction.
     """
-    # Pipelined (accounts.statements): the statements whose answers nothing sent after them
-    # needs travel together, so an upload's publication costs a few round trips, not ten.
-    canonical = canonicalize_version(new.version)
     try:
-        with statements.pipeline() as pipe:
-            statements.insert(FilenameRecord(org_id=project.org_id, filename=new.filename,
-                                             sha256_digest=new.sha256,
-                                             blake2_256_digest=new.blake2_256), pipe)
-            existing = pipe.first(Release, _RELEASE_SQL,
-                                  [PackageType.SDIST.value, project.pk, canonical])
+        FilenameRecord.objects.create(org_id=project.org_id, filename=new.filename,
+                                      sha256_digest=new.sha256,
+                                      blake2_256_digest=new.blake2_256)
     except IntegrityError as exc:  # (org, filename) is unique: the name was used before
         raise FileExists(new.filename) from exc
-    release = _release_for(project, new, existing.value, canonical)
-    # Inserted without save receivers: the size counters (registry.usage) move here, the
-    # project's in the same statement as its serial. A new release too (the cache's
-    # receivers ignore new rows: the bump below invalidates), sent with its first file.
-    with statements.pipeline() as pipe:
-        computed = None
-        if release.pk is None:
-            statements.insert(release, pipe)
-            computed = {"release_id": (_NEW_RELEASE_ID_SQL, [project.pk, release.version])}
-        file = statements.insert(File(
-            org=project.org, release=release, filename=new.filename,
-            packagetype=new.packagetype, python_version=new.python_version,
-            requires_python=release.requires_python, size=new.size, md5_digest=new.md5,
-            sha256_digest=new.sha256, blake2_256_digest=new.blake2_256, path=new.path,
-            metadata_sha256=new.metadata_sha256, uploader=principal.user,
-            uploaded_with=principal.token,
-        ), pipe, computed=computed)
-        usage.org_add(project.org_id, file.size, pipe)
-        project_bump(project, added_bytes=file.size, pipe=pipe)
-        audit_record(action="file.upload", org=project.org, principal=principal,
-                     target=f"{project.name} {release.version} {file.filename}",
-                     data={"sha256": file.sha256_digest, "size": file.size}, pipe=pipe)
-        if also is not None:
-            also(pipe, file)
-    file.release = release  # its id is known now
+    release = _release_for(project, new)
+    file = File.objects.create(
+        org=project.org, release=release, filename=new.filename,
+        packagetype=new.packagetype, python_version=new.python_version,
+        requires_python=release.requires_python, size=new.size, md5_digest=new.md5,
+        sha256_digest=new.sha256, blake2_256_digest=new.blake2_256, path=new.path,
+        metadata_sha256=new.metadata_sha256, uploader=principal.user,
+        uploaded_with=principal.token,
+    )
+    usage.org_add(org_id=project.org_id, delta=file.size)
+    project_bump(project, added_bytes=file.size)
+    audit_record(action="file.upload", org=project.org, principal=principal,
+                 target=f"{project.name} {release.version} {file.filename}",
+                 data={"sha256": file.sha256_digest, "size": file.size})
+    if also is not None:
+        also(None, file)
     return file
 
 
@@ -282,21 +263,24 @@ def _forget_blobs(paths: list[str]) -> None:
         blob_folders_prune(path)
 
 
-def _delete_files(files, project: Project) -> list[str]:
-    """Delete file rows (their names stay used) and, after commit, their blobs."""
-    rows = list(files.values_list("filename", "path"))
+def _delete_files(files, project: Project) -> tuple[list[str], int]:
+    """Delete file rows (their names stay used), move the org's size counter and, after
+    commit, remove their blobs. Returns the filenames and the bytes they held."""
+    rows = list(files.values_list("filename", "path", "size"))
     files.delete()
-    paths = [path for _, path in rows]
+    removed = sum(size for _, _, size in rows)
+    usage.org_add(org_id=project.org_id, delta=-removed)
+    paths = [path for _, path, _ in rows]
     transaction.on_commit(lambda: _forget_blobs(paths))
-    return [filename for filename, _ in rows]
+    return [filename for filename, _, _ in rows], removed
 
 
 @transaction.atomic
 def file_delete(*, file: File, principal: Principal) -> None:
     """Delete one file; its filename can never be uploaded again in this org."""
     project = file.release.project
-    _delete_files(File.objects.filter(pk=file.pk), project)
-    project_bump(project)
+    _names, removed = _delete_files(File.objects.filter(pk=file.pk), project)
+    project_bump(project, added_bytes=-removed)
     audit_record(action="file.delete", org=project.org, principal=principal,
                  target=f"{project.name} {file.release.version} {file.filename}",
                  data={"sha256": file.sha256_digest})
@@ -306,9 +290,9 @@ def file_delete(*, file: File, principal: Principal) -> None:
 def release_delete(*, release: Release, principal: Principal) -> list[str]:
     """Delete a release and its files; returns the filenames, which stay used."""
     project = release.project
-    names = _delete_files(File.objects.filter(release=release), project)
+    names, removed = _delete_files(File.objects.filter(release=release), project)
     release.delete()
-    project_bump(project)
+    project_bump(project, added_bytes=-removed)
     audit_record(action="release.delete", org=project.org, principal=principal,
                  target=f"{project.name} {release.version}", data={"files": names})
     return names
@@ -317,12 +301,23 @@ def release_delete(*, release: Release, principal: Principal) -> list[str]:
 @transaction.atomic
 def project_delete(*, project: Project, principal: Principal) -> list[str]:
     """Delete a project with its releases, files and grants; its filenames stay used."""
-    names = _delete_files(File.objects.filter(release__project=project), project)
+    names, _removed = _delete_files(File.objects.filter(release__project=project), project)
     org = project.org
     audit_record(action="project.delete", org=org, principal=principal, target=project.name,
                  data={"files": names, "visibility": project.visibility})
-    project.delete()  # the delete signal drops the project's cached pages
+    index_cache.invalidate(project)
+    project.delete()
     return names
+
+
+@transaction.atomic
+def org_delete(*, org: Organization, principal: Principal) -> None:
+    """Delete an org and everything in it (``accounts.services.org_delete``), and drop the
+    cached pages of its projects: the pages are found by the org's slug, which a new org
+    may take."""
+    names = list(org.projects.values_list("normalized_name", flat=True))
+    account_services.org_delete(org=org, principal=principal)
+    index_cache.invalidate_org(org.slug, projects=names)
 
 
 @transaction.atomic

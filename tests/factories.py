@@ -92,6 +92,16 @@ class FileFactory(factory.django.DjangoModelFactory):
     path = factory.LazyAttribute(lambda o: blob_path(o.org.pk, o.blake2_256_digest, o.filename))
     uploaded_at = factory.LazyFunction(timezone.now)
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Counted as file_publish counts the files it records (registry.usage).
+        from registry import usage
+
+        file = super()._create(model_class, *args, **kwargs)
+        usage.org_add(org_id=file.org_id, delta=file.size)
+        usage.project_add(project_id=file.release.project_id, delta=file.size)
+        return file
+
 
 def member(org: Organization, role: str = "member", **user_kwargs) -> User:
     user = UserFactory(**user_kwargs)

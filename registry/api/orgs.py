@@ -74,7 +74,7 @@ class OrgDetailView(ApiView):
                    summary="Delete the org and everything in it (owners only)")
     def delete(self, request, org: str):
         organisation = org_or_404(request, org, Capability.ORG_DELETE)
-        services.org_delete(org=organisation, principal=principal_of(request))
+        registry_services.org_delete(org=organisation, principal=principal_of(request))
         return deleted(f"Organisation '{org}' and all its projects, files and tokens are "
                        "deleted.")
 

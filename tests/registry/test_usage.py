@@ -64,11 +64,12 @@ def test_counters_follow_every_kind_of_delete(corpus):
                             principal=nobody)
     assert_counters_true()
     FileFactory(release=ReleaseFactory(project=two, version="2.0"), size=50)
-    File.objects.filter(release__project=two, size=4000).delete()  # as the admin's action
+    services.file_delete(file=File.objects.get(size=4000), principal=nobody)
     assert_counters_true()
-    services.project_delete(project=two, principal=nobody)  # cascades from the project
+    services.project_delete(project=two, principal=nobody)  # its releases and files too
     assert_counters_true()
-    Release.objects.filter(project__org__slug="beta").delete()  # cascades from releases
+    for release in Release.objects.filter(project__org__slug="beta"):
+        services.release_delete(release=release, principal=nobody)
     assert_counters_true()
     assert Organization.objects.get(slug="beta").used_bytes == 0
 
@@ -82,7 +83,7 @@ def test_the_migration_counts_the_files_already_stored(corpus):
     assert Organization.objects.get(slug="acme").used_bytes == 4123
 
 
-def test_published_files_are_counted_by_the_publishing_statements(corpus):
+def test_published_files_are_counted_by_file_publish(corpus):
     acme, one, _two = corpus
     one.refresh_from_db()
     serial = one.last_serial

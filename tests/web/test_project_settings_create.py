@@ -56,10 +56,10 @@ class TestCreate:
         event = AuditEvent.objects.get(action="project.create")
         assert event.actor == world.admin and event.target == "Ledger.Tools"
 
-    def test_a_member_lands_on_the_project_page(self, browse, world):
+    def test_a_member_lands_on_its_settings_as_its_admin(self, browse, world):
         response = browse("member").post(NEW, {"name": "mine", "visibility": "private"},
                                          follow=True)
-        assert response.redirect_chain == [("/acme/project/mine/", 302)]
+        assert response.redirect_chain == [("/acme/project/mine/settings/", 302)]
 
     @pytest.mark.parametrize("name, reason", [
         ("Billing", "A project named 'Billing' already exists."),

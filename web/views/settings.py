@@ -17,6 +17,7 @@ from django.views.generic import FormView
 
 from accounts import services
 from accounts.capabilities import Capability
+from registry import services as registry_services
 from registry.selectors import projects_by_size
 from web.forms_projects import changed_settings, report
 from web.forms_settings import ConfirmSlugForm, OrgSettingsForm
@@ -78,7 +79,7 @@ class OrgDeleteView(OrgPageMixin, FormView):
 
     def form_valid(self, form):
         slug = self.org.slug
-        services.org_delete(org=self.org, principal=self.principal)
+        registry_services.org_delete(org=self.org, principal=self.principal)
         messages.success(self.request, f"The organisation {slug} is deleted, with its projects, "
                                        "files, teams and tokens.")
         return HttpResponseRedirect(reverse("home"))
