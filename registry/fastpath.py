@@ -96,7 +96,8 @@ def index_hits(application):
 
 def _cache_hit(environ) -> tuple[bytes, list[tuple[str, str]]] | None:
     if (environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or environ.get("QUERY_STRING")
-            or "HTTP_AUTHORIZATION" in environ or "HTTP_IF_NONE_MATCH" in environ
+            or "HTTP_AUTHORIZATION" in environ
+            or any(key.startswith("HTTP_IF_") for key in environ)  # Django answers those
             or settings.SESSION_COOKIE_NAME + "=" in environ.get("HTTP_COOKIE", "")
             or not _plain_host(environ)):
         return None
@@ -104,7 +105,7 @@ def _cache_hit(environ) -> tuple[bytes, list[tuple[str, str]]] | None:
     if found is None or found[0] not in (simple.project_list, simple.project_detail):
         return None
     view, kwargs = found
-    ctype = simple.negotiate_accept(environ.get("HTTP_ACCEPT", ""))
+    ctype = simple.content_type_for(environ.get("HTTP_ACCEPT"))
     if view is simple.project_list:
         page = simple.anonymous_root(kwargs["org"], ctype, environ)
     elif canonicalize_name(kwargs["project"]) == kwargs["project"]:

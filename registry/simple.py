@@ -15,15 +15,15 @@ JSON_TYPE = "application/vnd.pypi.simple.v1+json"
 HTML_TYPE = "application/vnd.pypi.simple.v1+html"
 LEGACY_HTML_TYPE = "text/html"
 
-# What each requested media type is answered with (PEP 691: ``latest`` means v1 here).
-_SERVED = {
+# The media types offered, each with the one it is answered with (PEP 691: ``latest`` means
+# v1 here). The first is the default: what ``*/*``, no Accept header, or nothing acceptable
+# gets (the index never answers 406).
+SERVED = {
+    LEGACY_HTML_TYPE: LEGACY_HTML_TYPE,
     JSON_TYPE: JSON_TYPE,
     HTML_TYPE: HTML_TYPE,
-    LEGACY_HTML_TYPE: LEGACY_HTML_TYPE,
     "application/vnd.pypi.simple.latest+json": JSON_TYPE,
     "application/vnd.pypi.simple.latest+html": HTML_TYPE,
-    "text/*": LEGACY_HTML_TYPE,
-    "*/*": LEGACY_HTML_TYPE,
 }
 
 
@@ -142,32 +142,3 @@ def list_html(page: dict, prefix: str) -> str:
 def public_list(page: dict) -> dict:
     """The JSON root page without our private helper keys."""
     return {**page, "projects": [{"name": p["name"]} for p in page["projects"]]}
-
-
-def _quality(params: list[str]) -> float:
-    for param in params:
-        key, _, value = param.partition("=")
-        if key.strip().lower() == "q":
-            try:
-                return max(0.0, min(1.0, float(value)))
-            except ValueError:
-                return 0.0
-    return 1.0
-
-
-def choose_content_type(accept: str, format_param: str | None = None) -> str:
-    """PEP 691 negotiation: ``?format=`` first, then the highest q-value we serve.
-
-    Equal q-values keep the client's order. Nothing acceptable (or no Accept) gives text/html:
-    the index never answers 406.
-    """
-    if format_param in _SERVED and "*" not in format_param:
-        return _SERVED[format_param]
-    best, best_q = LEGACY_HTML_TYPE, 0.0
-    for part in accept.split(","):
-        media, *params = [p.strip() for p in part.split(";")]
-        served = _SERVED.get(media.lower())
-        q = _quality(params)
-        if served and q > best_q:
-            best, best_q = served, q
-    return best

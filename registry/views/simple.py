@@ -8,12 +8,8 @@ import functools
 import hashlib
 import json
 
-from django.http import (
-    Http404,
-    HttpResponse,
-    HttpResponseNotModified,
-    HttpResponsePermanentRedirect,
-)
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_safe
 from packaging.utils import canonicalize_name
 
@@ -39,19 +35,12 @@ PUBLIC_CACHE = "public, max-age=60"
 PRIVATE_CACHE = "private, max-age=0, must-revalidate"
 
 
-def etag_matches(header: str, etag: str) -> bool:
-    tags = [t.strip().removeprefix("W/") for t in header.split(",")]
-    return "*" in tags or etag in tags
-
-
 def respond(request, page: index_cache.CachedPage, public: bool) -> HttpResponse:
-    """The page, or 304 when the client holds it; caching headers by visibility."""
-    if etag_matches(request.META.get("HTTP_IF_NONE_MATCH", ""), page.etag):
-        # No Content-Type on a 304: caches (poetry's among them) copy a 304's headers onto
-        # the stored response, and a text/html there turns a cached JSON page into HTML.
-        response = HttpResponseNotModified()
-    else:
-        response = HttpResponse(page.body, content_type=page.content_type)
+    """The page, or 304 when the client holds it (412 for a failed If-Match); caching
+    headers by visibility. Django's 304 carries no Content-Type: caches (poetry's among
+    them) copy a 304's headers onto the stored response."""
+    response = (get_conditional_response(request, etag=page.etag)
+                or HttpResponse(page.body, content_type=page.content_type))
     for name, value in page_headers(page, public).items():
         response[name] = value
     return response
@@ -72,17 +61,24 @@ def encode(page: dict, content_type: str, html, serial: int) -> index_cache.Cach
 
 def negotiate(request) -> str:
     fmt = request.GET.get("format") if request.META.get("QUERY_STRING") else None
-    return _content_type(request.META.get("HTTP_ACCEPT", ""), fmt)
-
-
-def negotiate_accept(accept: str) -> str:
-    """The content type for an Accept header alone (no ``?format=``)."""
-    return _content_type(accept, None)
+    return content_type_for(request.META.get("HTTP_ACCEPT"), fmt)
 
 
 @functools.lru_cache(maxsize=256)
-def _content_type(accept: str, fmt: str | None) -> str:
-    return simple.choose_content_type(accept, fmt)
+def content_type_for(accept: str | None, fmt: str | None = None) -> str:
+    """PEP 691 negotiation: a served ``?format=`` first, then the Accept header as Django
+    reads it (``HttpRequest.get_preferred_type`` over ``simple.SERVED``).
+
+    One function for the views and the WSGI short-circuit, which answers before a request
+    exists: the header alone is asked, and the answer kept (clients send a few headers).
+    """
+    if fmt in simple.SERVED:
+        return simple.SERVED[fmt]
+    asked = HttpRequest()
+    if accept is not None:
+        asked.META["HTTP_ACCEPT"] = accept
+    preferred = asked.get_preferred_type(list(simple.SERVED))
+    return simple.SERVED[preferred] if preferred else simple.LEGACY_HTML_TYPE
 
 
 def _shares_by_kind(principal: Principal, org) -> str | None:

@@ -326,6 +326,12 @@ class TestWsgiHits:
         status, _, _ = self.call("/acme/simple/demo/")
         assert status.startswith("401")
 
+    def test_conditional_requests_are_answered_by_django(self, project):
+        _, headers, _ = self.call("/acme/simple/demo/")  # fills the cache
+        assert self.call("/acme/simple/demo/", HTTP_IF_MATCH='"stale"')[0].startswith("412")
+        status, _, body = self.call("/acme/simple/demo/", HTTP_IF_NONE_MATCH=headers["ETag"])
+        assert status.startswith("304") and body == b""
+
 
 class TestProcessLocalCache:
     """Without a shared cache, a write from another process must still show at once."""

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from registry import simple
+from registry.views.simple import content_type_for
 
 WHEN = datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=UTC)
 
@@ -120,10 +121,13 @@ class TestProjectList:
 
 class TestNegotiation:
     @pytest.mark.parametrize(("accept", "expected"), [
+        (None, simple.LEGACY_HTML_TYPE),
         ("", simple.LEGACY_HTML_TYPE),
         ("*/*", simple.LEGACY_HTML_TYPE),
+        ("text/*", simple.LEGACY_HTML_TYPE),
         ("text/html", simple.LEGACY_HTML_TYPE),
         ("application/json", simple.LEGACY_HTML_TYPE),
+        ("image/png", simple.LEGACY_HTML_TYPE),
         (simple.JSON_TYPE, simple.JSON_TYPE),
         (simple.HTML_TYPE, simple.HTML_TYPE),
         ("application/vnd.pypi.simple.latest+json", simple.JSON_TYPE),
@@ -133,14 +137,17 @@ class TestNegotiation:
         (f"text/html, {simple.JSON_TYPE}; q=0.5", simple.LEGACY_HTML_TYPE),
         (f"text/html;q=0.2, {simple.JSON_TYPE};q=0.9", simple.JSON_TYPE),
         (f"{simple.JSON_TYPE};q=0, text/html;q=0.1", simple.LEGACY_HTML_TYPE),
-        (f"{simple.JSON_TYPE};q=bogus, {simple.HTML_TYPE};q=0.3", simple.HTML_TYPE),
+        (f"{simple.JSON_TYPE};q=0, */*", simple.LEGACY_HTML_TYPE),
+        # Django reads a q-value it cannot parse as 1.
+        (f"{simple.JSON_TYPE};q=bogus, {simple.HTML_TYPE};q=0.3", simple.JSON_TYPE),
         (f"{simple.HTML_TYPE}, {simple.JSON_TYPE}", simple.HTML_TYPE),
     ])
     def test_accept_header(self, accept, expected):
-        assert simple.choose_content_type(accept) == expected
+        assert content_type_for(accept) == expected
 
     def test_format_parameter_wins(self):
-        assert simple.choose_content_type("text/html", simple.JSON_TYPE) == simple.JSON_TYPE
+        assert content_type_for("text/html", simple.JSON_TYPE) == simple.JSON_TYPE
 
     def test_unknown_format_parameter_falls_back_to_accept(self):
-        assert simple.choose_content_type(simple.JSON_TYPE, "yaml") == simple.JSON_TYPE
+        assert content_type_for(simple.JSON_TYPE, "yaml") == simple.JSON_TYPE
+        assert content_type_for(simple.JSON_TYPE, "*/*") == simple.JSON_TYPE

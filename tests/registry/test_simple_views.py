@@ -142,6 +142,18 @@ class TestCachingHeaders:
         # A cache copies a 304's headers onto its stored page: no Content-Type may clobber it.
         assert "Content-Type" not in again and "Content-Length" not in again
 
+    def test_weak_and_listed_etags_match(self, client, public_project):
+        etag = client.get("/acme/simple/demo-pkg/")["ETag"]
+        for header in (f"W/{etag}", f'"other", {etag}', "*"):
+            assert client.get("/acme/simple/demo-pkg/",
+                              HTTP_IF_NONE_MATCH=header).status_code == 304, header
+
+    def test_a_failed_if_match_is_a_failed_precondition(self, client, public_project):
+        etag = client.get("/acme/simple/demo-pkg/")["ETag"]
+        assert client.get("/acme/simple/demo-pkg/", HTTP_IF_MATCH=etag).status_code == 200
+        assert client.get("/acme/simple/demo-pkg/",
+                          HTTP_IF_MATCH='"stale"').status_code == 412
+
     def test_etag_differs_per_content_type(self, client, public_project):
         html = client.get("/acme/simple/demo-pkg/")
         as_json = get_json(client, "/acme/simple/demo-pkg/", HTTP_IF_NONE_MATCH=html["ETag"])
