@@ -20,7 +20,7 @@ from accounts.selectors import belongs_to_an_org, membership_role, org_get
 from registry import cache as index_cache
 from registry import simple
 from registry.models import Project, ProjectStatus
-from registry.permissions import can
+from registry.permissions import can, effective_principal
 from registry.selectors import (
     files_published,
     org_with_state,
@@ -33,6 +33,7 @@ from registry.views.common import auth_error, challenges_anonymous, is_anonymous
 
 PUBLIC_CACHE = "public, max-age=60"
 PRIVATE_CACHE = "private, max-age=0, must-revalidate"
+NO_ORG = "No such organisation."
 
 
 def respond(request, page: index_cache.CachedPage, public: bool) -> HttpResponse:
@@ -101,7 +102,7 @@ def _public_rows(org: str) -> list[tuple[int, str, str, int]]:
     rows = list(projects_public(org).order_by("normalized_name")
                 .values_list("pk", "name", "normalized_name", "last_serial"))
     if not rows:
-        raise Http404("No such organisation.")
+        raise Http404(NO_ORG)
     return rows
 
 
@@ -187,7 +188,7 @@ def project_list(request, org):
         return auth_error(exc)
     organisation, state = (org_get(org), "") if index_cache.shared() else org_with_state(org)
     if organisation is None:
-        raise Http404("No such organisation.")
+        raise Http404(NO_ORG)
     # Other processes' writes cannot reach a process-local cache: its keys carry the state.
     local = "" if index_cache.shared() else ":" + state
     kind = _shares_by_kind(principal, organisation)
@@ -196,7 +197,7 @@ def project_list(request, org):
         # generation, as every reader): a grant given meanwhile changes the next caller's
         # set, never what is stored under this one.
         generation = index_cache.root_generation(org)
-        rows = _readable_rows(principal, organisation)
+        rows = _listed_rows(principal, organisation)
         visibility_class = _set_class(rows) + local
         page = index_cache.root_page(org, generation, visibility_class, ctype)
     else:
@@ -204,11 +205,28 @@ def project_list(request, org):
         visibility_class = kind + local
         generation, page = index_cache.root_lookup(org, visibility_class, ctype, create=True)
     if page is None:
+        rows = rows if rows is not None else _listed_rows(principal, organisation)
         page = index_cache.page_built(
             generation, index_cache.root_page_key(org, visibility_class, ctype),
-            lambda: _root_page(rows if rows is not None
-                               else _readable_rows(principal, organisation), org, ctype))
+            lambda: _root_page(rows, org, ctype))
     return respond(request, page, public=False)
+
+
+def _listed_rows(principal: Principal, org) -> list[tuple[int, str, str, int]]:
+    """The rows the root page lists for an authenticated caller. A caller from outside the
+    org (another org's token, a user who is not a member) who may read nothing here gets
+    the answer of an unknown org: only members and the org's own tokens learn that it
+    exists without seeing a project."""
+    rows = _readable_rows(principal, org)
+    if not rows and not _insider(principal, org):
+        raise Http404(NO_ORG)
+    return rows
+
+
+def _insider(principal: Principal, org) -> bool:
+    if principal.token is not None:
+        return not effective_principal(principal, org).is_anonymous
+    return membership_role(org, principal.user) is not None
 
 
 def project_route(principal: Principal, org_slug: str, normalized: str,

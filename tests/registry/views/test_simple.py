@@ -1,19 +1,23 @@
 """The simple API views: negotiation, headers, permissions, caching, quarantine."""
 
 import json
+import re
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from registry import moderation
+from registry import moderation, simple
+from registry.models import Project
 from registry.services import release_yank
 from registry.simple import HTML_TYPE, JSON_TYPE
+from registry.views.simple import content_type_for
 from tests.conftest import basic_auth
 from tests.factories import (
     OrgFactory,
     ProjectFactory,
     ReleaseFactory,
+    UserFactory,
     member,
     stored_file,
     token_for,
@@ -317,3 +321,127 @@ class TestHotPath:
         client.get("/acme/simple/")
         with django_assert_num_queries(1):
             assert client.get("/acme/simple/").status_code == 200
+
+
+def answer(response, org: str = "") -> tuple:
+    """What a caller can compare of two answers: everything but the Date, the org's slug
+    where a browser's error page links back to the URL asked for, and the CSRF token of a
+    signed-in page's log-out form (masked afresh for every response)."""
+    headers = {k: v for k, v in response.items() if k != "Date"}
+    body = re.sub(rb'(name="csrfmiddlewaretoken" value=")[^"]*', rb"\1", response.content)
+    return response.status_code, headers, body.replace(f"/{org}/".encode(), b"/{org}/")
+
+
+@pytest.fixture(params=["shared", "process-local"])
+def cache_mode(request, settings):
+    settings.INDEX_CACHE_SHARED = request.param == "shared"
+
+
+@pytest.fixture
+def outsiders(client):
+    """Callers from outside the org ``secret``: another org's read token, a user of another
+    org signed in, a user of no org signed in."""
+    other = OrgFactory(slug="other", default_visibility="private")
+    _, secret = token_for(other, permission="read")
+    joined, loner = member(other), UserFactory()
+
+    def as_token(url, **headers):
+        return client.get(url, **basic_auth(secret), **headers)
+
+    def signed_in(user):
+        def get(url, **headers):
+            client.force_login(user)
+            try:
+                return client.get(url, **headers)
+            finally:
+                client.logout()
+        return get
+
+    return {"other org's token": as_token, "member of another org": signed_in(joined),
+            "member of no org": signed_in(loner)}
+
+
+class TestOutsiders:
+    """Outside an org, a caller learns nothing of it that an unknown org would not tell."""
+
+    @pytest.mark.parametrize("kind", ["other org's token", "member of another org",
+                                      "member of no org"])
+    @pytest.mark.parametrize("accept", ["text/html", JSON_TYPE])
+    def test_a_root_listing_nothing_answers_as_an_unknown_org(self, private_project,
+                                                               outsiders, kind, accept,
+                                                               cache_mode):
+        get = outsiders[kind]
+        for _ in range(2):  # the second from whatever the first stored
+            known = get("/secret/simple/", HTTP_ACCEPT=accept)
+            unknown = get("/nobody/simple/", HTTP_ACCEPT=accept)
+            assert known.status_code == 404, kind
+            assert answer(known, "secret") == answer(unknown, "nobody")
+
+    @pytest.mark.parametrize("kind", ["other org's token", "member of another org"])
+    def test_project_urls_answer_as_for_an_unknown_org(self, private_project, outsiders,
+                                                       kind):
+        get = outsiders[kind]
+        file = private_project.releases.get().files.get()
+        digest = file.blake2_256_digest
+        tail = f"{digest[:2]}/{digest[2:4]}/{digest[4:]}/{file.filename}"
+        for known, unknown in [
+                ("/secret/simple/hidden/", "/nobody/simple/hidden/"),
+                ("/secret/pypi/hidden/json", "/nobody/pypi/hidden/json"),
+                ("/secret/pypi/hidden/2.0/json", "/nobody/pypi/hidden/2.0/json"),
+                (f"/secret/files/{tail}", f"/nobody/files/{tail}")]:
+            assert get(known).status_code == 404, known
+            assert answer(get(known), "secret") == answer(get(unknown), "nobody"), known
+
+    def test_what_outsiders_may_read_is_listed(self, private_project, outsiders, cache_mode):
+        ProjectFactory(org=private_project.org, name="shared-lib", visibility="public")
+        for kind, get in outsiders.items():
+            response = get_json_with(get, "/secret/simple/")
+            assert response.status_code == 200, kind
+            assert [p["name"] for p in json.loads(response.content)["projects"]] == [
+                "shared-lib"], kind
+
+    def test_a_member_reading_nothing_gets_an_empty_list(self, client, private_project):
+        Project.objects.filter(pk=private_project.pk).update(restricted=True)  # no grant
+        _, secret = token_for(private_project.org, member(private_project.org),
+                              permission="read")
+        response = client.get("/secret/simple/", HTTP_ACCEPT=JSON_TYPE, **basic_auth(secret))
+        assert response.status_code == 200
+        assert json.loads(response.content)["projects"] == []
+
+
+def get_json_with(get, url):
+    return get(url + "?format=" + JSON_TYPE.replace("+", "%2B"))
+
+
+class TestNegotiation:
+    @pytest.mark.parametrize(("accept", "expected"), [
+        (None, simple.LEGACY_HTML_TYPE),
+        ("", simple.LEGACY_HTML_TYPE),
+        ("*/*", simple.LEGACY_HTML_TYPE),
+        ("text/*", simple.LEGACY_HTML_TYPE),
+        ("text/html", simple.LEGACY_HTML_TYPE),
+        ("application/json", simple.LEGACY_HTML_TYPE),
+        ("image/png", simple.LEGACY_HTML_TYPE),
+        (simple.JSON_TYPE, simple.JSON_TYPE),
+        (simple.HTML_TYPE, simple.HTML_TYPE),
+        ("application/vnd.pypi.simple.latest+json", simple.JSON_TYPE),
+        ("application/vnd.pypi.simple.latest+html", simple.HTML_TYPE),
+        # pip's and uv's header
+        (f"{simple.JSON_TYPE}, {simple.HTML_TYPE}; q=0.1, text/html; q=0.01", simple.JSON_TYPE),
+        (f"text/html, {simple.JSON_TYPE}; q=0.5", simple.LEGACY_HTML_TYPE),
+        (f"text/html;q=0.2, {simple.JSON_TYPE};q=0.9", simple.JSON_TYPE),
+        (f"{simple.JSON_TYPE};q=0, text/html;q=0.1", simple.LEGACY_HTML_TYPE),
+        (f"{simple.JSON_TYPE};q=0, */*", simple.LEGACY_HTML_TYPE),
+        # Django reads a q-value it cannot parse as 1.
+        (f"{simple.JSON_TYPE};q=bogus, {simple.HTML_TYPE};q=0.3", simple.JSON_TYPE),
+        (f"{simple.HTML_TYPE}, {simple.JSON_TYPE}", simple.HTML_TYPE),
+    ])
+    def test_accept_header(self, accept, expected):
+        assert content_type_for(accept) == expected
+
+    def test_format_parameter_wins(self):
+        assert content_type_for("text/html", simple.JSON_TYPE) == simple.JSON_TYPE
+
+    def test_unknown_format_parameter_falls_back_to_accept(self):
+        assert content_type_for(simple.JSON_TYPE, "yaml") == simple.JSON_TYPE
+        assert content_type_for(simple.JSON_TYPE, "*/*") == simple.JSON_TYPE

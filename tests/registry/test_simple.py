@@ -1,11 +1,10 @@
-"""The pure PEP 503 / 691 page builders and content negotiation (no database)."""
+"""The pure PEP 503 / 691 page builders (no database)."""
 
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from registry import simple
-from registry.views.simple import content_type_for
 
 WHEN = datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=UTC)
 
@@ -117,37 +116,3 @@ class TestProjectList:
         page = simple.public_list(simple.project_list(serial=3, names=[("Foo", "foo")]))
         assert page == {"meta": {"api-version": "1.4", "_last-serial": 3},
                         "projects": [{"name": "Foo"}]}
-
-
-class TestNegotiation:
-    @pytest.mark.parametrize(("accept", "expected"), [
-        (None, simple.LEGACY_HTML_TYPE),
-        ("", simple.LEGACY_HTML_TYPE),
-        ("*/*", simple.LEGACY_HTML_TYPE),
-        ("text/*", simple.LEGACY_HTML_TYPE),
-        ("text/html", simple.LEGACY_HTML_TYPE),
-        ("application/json", simple.LEGACY_HTML_TYPE),
-        ("image/png", simple.LEGACY_HTML_TYPE),
-        (simple.JSON_TYPE, simple.JSON_TYPE),
-        (simple.HTML_TYPE, simple.HTML_TYPE),
-        ("application/vnd.pypi.simple.latest+json", simple.JSON_TYPE),
-        ("application/vnd.pypi.simple.latest+html", simple.HTML_TYPE),
-        # pip's and uv's header
-        (f"{simple.JSON_TYPE}, {simple.HTML_TYPE}; q=0.1, text/html; q=0.01", simple.JSON_TYPE),
-        (f"text/html, {simple.JSON_TYPE}; q=0.5", simple.LEGACY_HTML_TYPE),
-        (f"text/html;q=0.2, {simple.JSON_TYPE};q=0.9", simple.JSON_TYPE),
-        (f"{simple.JSON_TYPE};q=0, text/html;q=0.1", simple.LEGACY_HTML_TYPE),
-        (f"{simple.JSON_TYPE};q=0, */*", simple.LEGACY_HTML_TYPE),
-        # Django reads a q-value it cannot parse as 1.
-        (f"{simple.JSON_TYPE};q=bogus, {simple.HTML_TYPE};q=0.3", simple.JSON_TYPE),
-        (f"{simple.HTML_TYPE}, {simple.JSON_TYPE}", simple.HTML_TYPE),
-    ])
-    def test_accept_header(self, accept, expected):
-        assert content_type_for(accept) == expected
-
-    def test_format_parameter_wins(self):
-        assert content_type_for("text/html", simple.JSON_TYPE) == simple.JSON_TYPE
-
-    def test_unknown_format_parameter_falls_back_to_accept(self):
-        assert content_type_for(simple.JSON_TYPE, "yaml") == simple.JSON_TYPE
-        assert content_type_for(simple.JSON_TYPE, "*/*") == simple.JSON_TYPE

@@ -124,7 +124,7 @@ class TestDownload:
             self, client, public_file, settings):
         settings.STORAGES = {**settings.STORAGES, "distributions": {
             **settings.STORAGES["distributions"],
-            "BACKEND": "tests.registry.test_files_download.NoPathStorage"}}
+            "BACKEND": "tests.registry.views.test_files.NoPathStorage"}}
         response = client.get(url_of(public_file))
         assert response.status_code == 200 and body(response) == DATA
         assert response["Content-Length"] == str(len(DATA))
