@@ -40,8 +40,13 @@ def respond(request, page: index_cache.CachedPage, public: bool) -> HttpResponse
     """The page, or 304 when the client holds it (412 for a failed If-Match); caching
     headers by visibility. Django's 304 carries no Content-Type: caches (poetry's among
     them) copy a 304's headers onto the stored response."""
-    response = (get_conditional_response(request, etag=page.etag)
-                or HttpResponse(page.body, content_type=page.content_type))
+    response = get_conditional_response(request, etag=page.etag)
+    if response is None:
+        response = HttpResponse(page.body, content_type=page.content_type)
+    elif response.status_code == 304:
+        # The length of the page held (RFC 9110 8.6), not CommonMiddleware's 0: caches that
+        # copy a 304's headers onto their stored page keep it whole.
+        response["Content-Length"] = str(len(page.body))
     for name, value in page_headers(page, public).items():
         response[name] = value
     return response

@@ -210,12 +210,13 @@ class TestInvalidationIsImmediate:
 
 class TestShortCircuit:
     def test_routes_are_those_of_the_url_conf(self):
-        assert route("/acme/simple/") == (simple.project_list, {"org": "acme"})
-        assert route("/acme/simple/Demo/")[1] == {"org": "acme", "project": "Demo"}
-        assert route("/acme/pypi/demo/json")[0] is jsonapi.project_json
-        assert route("/acme/pypi/demo/1.0/json")[0] is jsonapi.release_json
-        assert route("/acme/files/aa/bb/cc/x.whl")[0] is files.download
-        for other in ("/admin/simple/", "/api/simple/", "/acme/simple", "/acme/",
+        assert route("/acme/simple/").func is simple.project_list
+        assert route("/acme/simple/").kwargs == {"org": "acme"}
+        assert route("/acme/simple/Demo/").kwargs == {"org": "acme", "project": "Demo"}
+        assert route("/acme/pypi/demo/json").func is jsonapi.project_json
+        assert route("/acme/pypi/demo/1.0/json").func is jsonapi.release_json
+        assert route("/acme/files/aa/bb/cc/x.whl").func is files.download
+        for other in ("/admin/simple/", "/acme/simple", "/acme/",
                       "/acme/legacy/", "/acme/project/demo/", "/Acme/simple/"):
             assert route(other) is None, other
 
