@@ -9,6 +9,7 @@ import hashlib
 import json
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.template.loader import render_to_string
 from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_safe
 from packaging.utils import canonicalize_name
@@ -59,10 +60,22 @@ def page_headers(page: index_cache.CachedPage, public: bool) -> dict[str, str]:
 
 
 def encode(page: dict, content_type: str, html, serial: int) -> index_cache.CachedPage:
+    """The finished page: the PEP 691 dict as JSON, or ``html`` (a template) drawn over it,
+    once per page built: a cached page costs no rendering."""
     if content_type == simple.JSON_TYPE:
         body = json.dumps(page, separators=(",", ":")).encode()
         return index_cache.page_of(body, content_type, serial)
     return index_cache.page_of(html(page).encode(), content_type + "; charset=utf-8", serial)
+
+
+def list_html(page: dict, prefix: str) -> str:
+    """PEP 503 HTML for the root page; links are ``prefix`` + normalised name + ``/``."""
+    return render_to_string("registry/simple/list.html", {"page": page, "prefix": prefix})
+
+
+def detail_html(page: dict) -> str:
+    """PEP 503 HTML for a project page dict made by ``simple.project_detail``."""
+    return render_to_string("registry/simple/detail.html", {"page": page})
 
 
 def negotiate(request) -> str:
@@ -123,7 +136,7 @@ def _root_page(rows: list[tuple], org: str, ctype: str) -> index_cache.CachedPag
     if ctype == simple.JSON_TYPE:
         page = simple.public_list(page)
     prefix = f"/{org}/simple/"
-    return encode(page, ctype, lambda p: simple.list_html(p, prefix), serial)
+    return encode(page, ctype, lambda p: list_html(p, prefix), serial)
 
 
 # Where the WSGI short-circuit (registry.fastpath) leaves its anonymous root lookup when it
@@ -321,7 +334,7 @@ def _detail_page(project: Project, ctype: str) -> index_cache.CachedPage:
         name=project.normalized_name, serial=project.last_serial, status=project.status,
         status_reason=project.status_reason,
         versions=project.releases.values_list("version", flat=True), files=_file_rows(project))
-    return encode(page, ctype, simple.detail_html, project.last_serial)
+    return encode(page, ctype, detail_html, project.last_serial)
 
 
 def anonymous_detail(org: str, normalized: str, ctype: str) -> index_cache.CachedPage | None:

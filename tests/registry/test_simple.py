@@ -72,44 +72,7 @@ class TestProjectDetail:
         assert page["project-status"] == {"status": "archived", "reason": "moved"}
 
 
-class TestDetailHtml:
-    def test_repository_version_and_status_meta(self):
-        html = simple.detail_html(detail([row()], status="deprecated", status_reason="use x"))
-        assert '<meta name="pypi:repository-version" content="1.4">' in html
-        assert '<meta name="pypi:project-status" content="deprecated">' in html
-        assert '<meta name="pypi:project-status-reason" content="use x">' in html
-
-    def test_anchor_carries_hash_and_pep658_attributes(self):
-        html = simple.detail_html(detail([row(metadata_sha256="c" * 64)]))
-        assert f'href="/o/files/aa/1.0#sha256={"a" * 64}"' in html
-        assert f'data-core-metadata="sha256={"c" * 64}"' in html
-        assert f'data-dist-info-metadata="sha256={"c" * 64}"' in html
-
-    def test_no_metadata_attributes_without_metadata(self):
-        html = simple.detail_html(detail([row()]))
-        assert "data-core-metadata" not in html and "data-dist-info-metadata" not in html
-
-    def test_requires_python_is_html_escaped(self):
-        html = simple.detail_html(detail([row(requires_python=">=3.8,<4")]))
-        assert 'data-requires-python="&gt;=3.8,&lt;4"' in html
-
-    def test_yanked_attribute_with_escaped_reason(self):
-        html = simple.detail_html(detail([row(yanked=True, yanked_reason='bad "build" <x>')]))
-        assert 'data-yanked="bad &quot;build&quot; &lt;x&gt;"' in html
-        html = simple.detail_html(detail([row(yanked=True)]))
-        assert 'data-yanked=""' in html
-
-    def test_not_yanked_has_no_attribute(self):
-        assert "data-yanked" not in simple.detail_html(detail([row()]))
-
-
 class TestProjectList:
-    def test_html_links_to_normalised_names(self):
-        page = simple.project_list(serial=3, names=[("Foo_Bar", "foo-bar")])
-        html = simple.list_html(page, "/acme/simple/")
-        assert '<a href="/acme/simple/foo-bar/">Foo_Bar</a>' in html
-        assert '<meta name="pypi:repository-version" content="1.4">' in html
-
     def test_json_drops_private_keys(self):
         page = simple.public_list(simple.project_list(serial=3, names=[("Foo", "foo")]))
         assert page == {"meta": {"api-version": "1.4", "_last-serial": 3},

@@ -11,7 +11,7 @@ from registry import moderation, simple
 from registry.models import Project
 from registry.services import release_yank
 from registry.simple import HTML_TYPE, JSON_TYPE
-from registry.views.simple import content_type_for
+from registry.views.simple import content_type_for, detail_html, list_html
 from tests.conftest import basic_auth
 from tests.factories import (
     OrgFactory,
@@ -22,6 +22,7 @@ from tests.factories import (
     stored_file,
     token_for,
 )
+from tests.registry.test_simple import detail, row
 
 pytestmark = pytest.mark.django_db
 PIP_ACCEPT = f"{JSON_TYPE}, {HTML_TYPE}; q=0.1, text/html; q=0.01"
@@ -412,6 +413,64 @@ class TestOutsiders:
 
 def get_json_with(get, url):
     return get(url + "?format=" + JSON_TYPE.replace("+", "%2B"))
+
+
+class TestDetailTemplate:
+    def test_repository_version_and_status_meta(self):
+        html = detail_html(detail([row()], status="deprecated", status_reason="use x"))
+        assert '<meta name="pypi:repository-version" content="1.4">' in html
+        assert '<meta name="pypi:project-status" content="deprecated">' in html
+        assert '<meta name="pypi:project-status-reason" content="use x">' in html
+
+    def test_anchor_carries_hash_and_pep658_attributes(self):
+        html = detail_html(detail([row(metadata_sha256="c" * 64)]))
+        assert f'href="/o/files/aa/1.0#sha256={"a" * 64}"' in html
+        assert f'data-core-metadata="sha256={"c" * 64}"' in html
+        assert f'data-dist-info-metadata="sha256={"c" * 64}"' in html
+
+    def test_no_metadata_attributes_without_metadata(self):
+        html = detail_html(detail([row()]))
+        assert "data-core-metadata" not in html and "data-dist-info-metadata" not in html
+
+    def test_requires_python_is_html_escaped(self):
+        html = detail_html(detail([row(requires_python=">=3.8,<4")]))
+        assert 'data-requires-python="&gt;=3.8,&lt;4"' in html
+
+    def test_yanked_attribute_with_escaped_reason(self):
+        html = detail_html(detail([row(yanked=True, yanked_reason='bad "build" <x>')]))
+        assert 'data-yanked="bad &quot;build&quot; &lt;x&gt;"' in html
+        html = detail_html(detail([row(yanked=True)]))
+        assert 'data-yanked=""' in html
+
+    def test_not_yanked_has_no_attribute(self):
+        assert "data-yanked" not in detail_html(detail([row()]))
+
+
+    def test_the_whole_page(self):
+        html = detail_html(detail([row(requires_python=">=3.8", metadata_sha256="c" * 64)],
+                                  name="a&b"))
+        assert html == (
+            '<!DOCTYPE html>\n<html>\n  <head>\n'
+            '    <meta name="pypi:repository-version" content="1.4">\n'
+            '    <meta name="pypi:project-status" content="active">\n'
+            '    <title>Links for a&amp;b</title>\n  </head>\n  <body>\n'
+            '    <h1>Links for a&amp;b</h1>\n'
+            f'    <a href="/o/files/aa/1.0#sha256={"a" * 64}" data-requires-python="&gt;=3.8"'
+            f' data-core-metadata="sha256={"c" * 64}"'
+            f' data-dist-info-metadata="sha256={"c" * 64}">demo-1.0-py3-none-any.whl</a><br />\n'
+            '  </body>\n</html>\n')
+
+
+class TestListTemplate:
+    def test_the_whole_page_links_to_normalised_names(self):
+        page = simple.project_list(serial=3, names=[("Foo_Bar", "foo-bar"), ('x"y', "x-y")])
+        assert list_html(page, "/acme/simple/") == (
+            '<!DOCTYPE html>\n<html>\n  <head>\n'
+            '    <meta name="pypi:repository-version" content="1.4">\n'
+            '    <title>Simple index</title>\n  </head>\n  <body>\n'
+            '    <a href="/acme/simple/foo-bar/">Foo_Bar</a><br />\n'
+            '    <a href="/acme/simple/x-y/">x&quot;y</a><br />\n'
+            '  </body>\n</html>\n')
 
 
 class TestNegotiation:
