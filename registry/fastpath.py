@@ -1,83 +1,99 @@
-"""The index fast paths: a WSGI wrapper for anonymous cache hits, and the first middleware.
+"""The index fast paths: a cache front for anonymous hits, and the first middleware.
 
 pip and uv read ``/{org}/simple/...``, ``/{org}/pypi/.../json`` and ``/{org}/files/...`` with
-GET, without a session cookie. For them the session, CSRF, auth and messages middleware have
-nothing to do, so such requests go straight to the same views the URL conf names, and get the
-same headers the full stack would add (security headers, ``X-Frame-Options``, ``Vary: Cookie``,
-``Content-Length``). Everything else (any other method, any request with a session cookie:
-the web UI, the API, the admin, uploads) takes the full stack with CSRF and sessions in force.
+GET, without a session cookie. Which URLs those are is the URL conf's to say: the routes named
+in ``FAST_ROUTES``, as ``django.urls.resolve`` finds them.
+
+``IndexFastPath``, first in ``settings.MIDDLEWARE``, sends such requests through every other
+middleware of the setting except ``SKIPPED`` (those with nothing to do for them), straight to
+the view the URL conf names. Everything else (any other method, any request with a session
+cookie: the web UI, the API, the admin, uploads) takes the full stack.
 
 ``index_hits`` wraps the WSGI application (config/wsgi.py): an anonymous GET of a simple page
 that is in the cache, for a project anonymous callers may read (the same decision function,
-``registry.views.simple.may_read``), is answered before Django builds a request, with the
-headers the stack would send. Anything else (a miss, a 304, a query string, credentials, a
-cookie of the session, a host not plainly allowed) goes on to Django unchanged.
+``registry.views.simple.hidden_from``), is answered before Django builds a request, with the
+headers the stack would send. Anything else (a miss, a conditional request, a query string,
+credentials, a session cookie, a host not plainly allowed) goes on to Django unchanged.
+tests/registry/test_fastpath_headers.py holds both to the full stack's answer, header for
+header.
 """
 
-import re
+import functools
 
 from django.conf import settings
-from django.core.handlers.exception import response_for_exception
+from django.core.exceptions import MiddlewareNotUsed
+from django.core.handlers.exception import convert_exception_to_response
+from django.core.handlers.wsgi import get_path_info
 from django.http import HttpRequest, HttpResponse
 from django.http.request import split_domain_port, validate_host
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.security import SecurityMiddleware
-from django.utils.cache import patch_vary_headers
+from django.urls import Resolver404, ResolverMatch, resolve
+from django.utils.module_loading import import_string
 from packaging.utils import canonicalize_name
 
-from registry.views import files, jsonapi, simple
+from registry.views import simple
 
-# As in config/urls.py: the org converter's slug, after the paths matched before it.
-_ORG = r"^/(?!(?:admin|accounts|api)/)(?P<org>[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?)/"
-_PART = r"[^/]+"
-ROUTES = [
-    (re.compile(_ORG + r"simple/\Z"), simple.project_list),
-    (re.compile(_ORG + rf"simple/(?P<project>{_PART})/\Z"), simple.project_detail),
-    (re.compile(_ORG + rf"files/(?P<aa>{_PART})/(?P<bb>{_PART})/(?P<rest>{_PART})/"
-                       rf"(?P<filename>{_PART})\Z"), files.download),
-    (re.compile(_ORG + rf"pypi/(?P<project>{_PART})/json\Z"), jsonapi.project_json),
-    (re.compile(_ORG + rf"pypi/(?P<project>{_PART})/(?P<version>{_PART})/json\Z"),
-     jsonapi.release_json),
-]
+# Names of routes in config/urls.py.
+FAST_ROUTES = frozenset({"simple-index", "simple-project", "file", "json-project",
+                         "json-release"})
+# Middleware with nothing to do for a GET or HEAD without a session cookie: CSRF checks only
+# unsafe methods, messages travel in the session, WhiteNoise serves only the static files.
+SKIPPED = frozenset({"django.middleware.csrf.CsrfViewMiddleware",
+                     "django.contrib.messages.middleware.MessageMiddleware",
+                     "whitenoise.middleware.WhiteNoiseMiddleware"})
 
 
-def route(path: str):
-    """The view and its arguments for a fast-path URL, or None."""
-    for pattern, view in ROUTES:
-        match = pattern.match(path)
-        if match:
-            return view, match.groupdict()
-    return None
+def route(path: str) -> ResolverMatch | None:
+    """The URL conf's match for ``path`` when it is a fast route, else None."""
+    return _route(settings.ROOT_URLCONF, path)
+
+
+@functools.lru_cache(maxsize=1024)  # clients ask for the same pages; resolving costs ~35 µs
+def _route(urlconf: str, path: str) -> ResolverMatch | None:
+    try:
+        match = resolve(path, urlconf)
+    except Resolver404:
+        return None
+    return match if match.url_name in FAST_ROUTES else None
 
 
 class IndexFastPath:
     def __init__(self, get_response):
         self.get_response = get_response
-        self.security = SecurityMiddleware(get_response)
-        self.frames = XFrameOptionsMiddleware(get_response)
+        self.fast, self.view_middleware = self._chain()
+
+    def _chain(self):
+        """The rest of ``settings.MIDDLEWARE`` but ``SKIPPED``, around the routed view."""
+        handler, view_middleware = convert_exception_to_response(self._view), []
+        for path in reversed(settings.MIDDLEWARE):
+            if path in SKIPPED or import_string(path) is type(self):
+                continue
+            try:
+                middleware = import_string(path)(handler)
+            except MiddlewareNotUsed:
+                continue
+            if hasattr(middleware, "process_view"):
+                view_middleware.insert(0, middleware.process_view)
+            handler = convert_exception_to_response(middleware)
+        return handler, view_middleware
 
     def __call__(self, request):
         if (request.method in ("GET", "HEAD")
                 and settings.SESSION_COOKIE_NAME not in request.COOKIES):
-            found = route(request.path_info)
-            if found is not None:
-                return self._finish(request, self._serve(request, *found))
+            match = route(request.path_info)
+            if match is not None:
+                request.resolver_match = match
+                return self.fast(request)
         return self.get_response(request)
 
-    def _serve(self, request, view, kwargs):
-        try:
-            request.get_host()  # ALLOWED_HOSTS, as CommonMiddleware checks it
-            return self.security.process_request(request) or view(request, **kwargs)
-        except Exception as exc:  # noqa: BLE001 - turned into its response, as Django does
-            return response_for_exception(request, exc)
-
-    def _finish(self, request, response):
-        if (not response.streaming and response.status_code != 304
-                and not response.has_header("Content-Length")):
-            response["Content-Length"] = str(len(response.content))
-        patch_vary_headers(response, ("Cookie",))  # the session middleware's, for a cache
-        response = self.security.process_response(request, response)
-        return self.frames.process_response(request, response)
+    def _view(self, request):
+        match = request.resolver_match
+        for process_view in self.view_middleware:
+            response = process_view(request, match.func, match.args, match.kwargs)
+            if response is not None:
+                return response
+        return match.func(request, *match.args, **match.kwargs)
 
 
 def index_hits(application):
@@ -96,16 +112,17 @@ def index_hits(application):
 
 def _cache_hit(environ) -> tuple[bytes, list[tuple[str, str]]] | None:
     if (environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or environ.get("QUERY_STRING")
-            or "HTTP_AUTHORIZATION" in environ or "HTTP_IF_NONE_MATCH" in environ
+            or "HTTP_AUTHORIZATION" in environ
+            or any(key.startswith("HTTP_IF_") for key in environ)  # Django answers those
             or settings.SESSION_COOKIE_NAME + "=" in environ.get("HTTP_COOKIE", "")
             or not _plain_host(environ)):
         return None
-    found = route(environ.get("PATH_INFO", ""))
-    if found is None or found[0] not in (simple.project_list, simple.project_detail):
+    found = route(get_path_info(environ))
+    if found is None or found.url_name not in ("simple-index", "simple-project"):
         return None
-    view, kwargs = found
-    ctype = simple.negotiate_accept(environ.get("HTTP_ACCEPT", ""))
-    if view is simple.project_list:
+    kwargs = found.kwargs
+    ctype = simple.content_type_for(environ.get("HTTP_ACCEPT"))
+    if found.url_name == "simple-index":
         page = simple.anonymous_root(kwargs["org"], ctype, environ)
     elif canonicalize_name(kwargs["project"]) == kwargs["project"]:
         page = simple.anonymous_detail(kwargs["org"], kwargs["project"], ctype)

@@ -12,7 +12,8 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-_NAME_RE = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
+from packaging.utils import InvalidName, canonicalize_name
+
 _SEPARATORS_RE = re.compile(r"[-_.]+")
 # Characters people (and attackers) swap for one another when squatting a name.
 CONFUSABLES = {"l": "1", "i": "1", "o": "0"}
@@ -30,12 +31,16 @@ class NameProblem:
 
 def normalize_name(name: str) -> str:
     """Return the PEP 503 normalised form of a project name."""
-    return _SEPARATORS_RE.sub("-", name).lower()
+    return canonicalize_name(name)
 
 
 def is_valid_name(name: str) -> bool:
     """True when ``name`` is a valid PEP 508 distribution name."""
-    return bool(_NAME_RE.match(name))
+    try:
+        canonicalize_name(name, validate=True)
+    except InvalidName:
+        return False
+    return True
 
 
 def escaped_name(name: str) -> str:

@@ -1,12 +1,12 @@
 """Simple repository API pages (PEP 503 / 691 / 592 / 658 / 714 / 700 / 792) as pure functions.
 
-Rows in, the PEP 691 dict out; the HTML form is rendered from the same dict. No Django here.
+Rows in, the PEP 691 dict out; the HTML form is a template over the same dict
+(templates/registry/simple/). No Django here.
 """
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from html import escape
 
 from packaging.version import Version
 
@@ -15,15 +15,15 @@ JSON_TYPE = "application/vnd.pypi.simple.v1+json"
 HTML_TYPE = "application/vnd.pypi.simple.v1+html"
 LEGACY_HTML_TYPE = "text/html"
 
-# What each requested media type is answered with (PEP 691: ``latest`` means v1 here).
-_SERVED = {
+# The media types offered, each with the one it is answered with (PEP 691: ``latest`` means
+# v1 here). The first is the default: what ``*/*``, no Accept header, or nothing acceptable
+# gets (the index never answers 406).
+SERVED = {
+    LEGACY_HTML_TYPE: LEGACY_HTML_TYPE,
     JSON_TYPE: JSON_TYPE,
     HTML_TYPE: HTML_TYPE,
-    LEGACY_HTML_TYPE: LEGACY_HTML_TYPE,
     "application/vnd.pypi.simple.latest+json": JSON_TYPE,
     "application/vnd.pypi.simple.latest+html": HTML_TYPE,
-    "text/*": LEGACY_HTML_TYPE,
-    "*/*": LEGACY_HTML_TYPE,
 }
 
 
@@ -94,80 +94,6 @@ def project_list(*, serial: int, names: Iterable[tuple[str, str]]) -> dict:
     }
 
 
-_HEAD = (
-    '<!DOCTYPE html>\n<html>\n  <head>\n'
-    f'    <meta name="pypi:repository-version" content="{API_VERSION}">\n'
-)
-
-
-def detail_html(page: dict) -> str:
-    """PEP 503 HTML for a project page dict made by ``project_detail``."""
-    name = escape(page["name"])
-    status = page["project-status"]
-    lines = [_HEAD, f'    <meta name="pypi:project-status" content="{escape(status["status"])}">\n']
-    if status.get("reason"):
-        lines.append(f'    <meta name="pypi:project-status-reason" '
-                     f'content="{escape(status["reason"])}">\n')
-    lines.append(f"    <title>Links for {name}</title>\n  </head>\n  <body>\n"
-                 f"    <h1>Links for {name}</h1>\n")
-    lines.extend(_anchor(entry) for entry in page["files"])
-    lines.append("  </body>\n</html>\n")
-    return "".join(lines)
-
-
-def _anchor(entry: dict) -> str:
-    attrs = [f'href="{escape(entry["url"])}#sha256={entry["hashes"]["sha256"]}"']
-    if entry["requires-python"]:
-        attrs.append(f'data-requires-python="{escape(entry["requires-python"])}"')
-    if entry["yanked"] is not False:
-        reason = "" if entry["yanked"] is True else entry["yanked"]
-        attrs.append(f'data-yanked="{escape(reason)}"')
-    if entry["core-metadata"]:
-        digest = entry["core-metadata"]["sha256"]
-        attrs.append(f'data-core-metadata="sha256={digest}"')
-        attrs.append(f'data-dist-info-metadata="sha256={digest}"')
-    return f'    <a {" ".join(attrs)}>{escape(entry["filename"])}</a><br />\n'
-
-
-def list_html(page: dict, prefix: str) -> str:
-    """PEP 503 HTML for the root page; links are ``prefix`` + normalised name + ``/``."""
-    lines = [_HEAD, "    <title>Simple index</title>\n  </head>\n  <body>\n"]
-    for project in page["projects"]:
-        href = escape(f"{prefix}{project['_normalized']}/")
-        lines.append(f'    <a href="{href}">{escape(project["name"])}</a><br />\n')
-    lines.append("  </body>\n</html>\n")
-    return "".join(lines)
-
-
 def public_list(page: dict) -> dict:
     """The JSON root page without our private helper keys."""
     return {**page, "projects": [{"name": p["name"]} for p in page["projects"]]}
-
-
-def _quality(params: list[str]) -> float:
-    for param in params:
-        key, _, value = param.partition("=")
-        if key.strip().lower() == "q":
-            try:
-                return max(0.0, min(1.0, float(value)))
-            except ValueError:
-                return 0.0
-    return 1.0
-
-
-def choose_content_type(accept: str, format_param: str | None = None) -> str:
-    """PEP 691 negotiation: ``?format=`` first, then the highest q-value we serve.
-
-    Equal q-values keep the client's order. Nothing acceptable (or no Accept) gives text/html:
-    the index never answers 406.
-    """
-    if format_param in _SERVED and "*" not in format_param:
-        return _SERVED[format_param]
-    best, best_q = LEGACY_HTML_TYPE, 0.0
-    for part in accept.split(","):
-        media, *params = [p.strip() for p in part.split(";")]
-        served = _SERVED.get(media.lower())
-        q = _quality(params)
-        if served and q > best_q:
-            best, best_q = served, q
-    return best

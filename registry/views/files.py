@@ -14,10 +14,10 @@ from django.http import (
     FileResponse,
     Http404,
     HttpResponse,
-    HttpResponseNotModified,
     HttpResponseRedirect,
     StreamingHttpResponse,
 )
+from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_safe
 from packaging.utils import canonicalize_name
 
@@ -28,7 +28,7 @@ from registry import cache as index_cache
 from registry.models import File
 from registry.storage import distributions
 from registry.views.common import auth_error, challenges_anonymous
-from registry.views.simple import etag_matches, may_read
+from registry.views.simple import may_read
 
 CHUNK = 256 * 1024
 # At most 19 digits (any file size fits): longer numbers are not a range we understand.
@@ -149,10 +149,8 @@ def download(request, org, aa, bb, rest, filename):
     path = file.path + (".metadata" if is_metadata else "")
     public = project.visibility == Visibility.PUBLIC
     etag = f'"{file.metadata_sha256 if is_metadata else file.sha256}"'
-    if etag_matches(request.headers.get("If-None-Match", ""), etag):
-        response = HttpResponseNotModified()  # no Content-Type: see views.simple.respond
-    else:
-        response = _serve(request, path, filename, public)
+    response = (get_conditional_response(request, etag=etag)
+                or _serve(request, path, filename, public))
     response["ETag"] = etag
     if settings.STORAGE_BACKEND != "s3":
         response["Cache-Control"] = ("public, max-age=31536000, immutable" if public

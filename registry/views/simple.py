@@ -8,12 +8,9 @@ import functools
 import hashlib
 import json
 
-from django.http import (
-    Http404,
-    HttpResponse,
-    HttpResponseNotModified,
-    HttpResponsePermanentRedirect,
-)
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.template.loader import render_to_string
+from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_safe
 from packaging.utils import canonicalize_name
 
@@ -24,7 +21,7 @@ from accounts.selectors import belongs_to_an_org, membership_role, org_get
 from registry import cache as index_cache
 from registry import simple
 from registry.models import Project, ProjectStatus
-from registry.permissions import can
+from registry.permissions import can, effective_principal
 from registry.selectors import (
     files_published,
     org_with_state,
@@ -37,21 +34,20 @@ from registry.views.common import auth_error, challenges_anonymous, is_anonymous
 
 PUBLIC_CACHE = "public, max-age=60"
 PRIVATE_CACHE = "private, max-age=0, must-revalidate"
-
-
-def etag_matches(header: str, etag: str) -> bool:
-    tags = [t.strip().removeprefix("W/") for t in header.split(",")]
-    return "*" in tags or etag in tags
+NO_ORG = "No such organisation."
 
 
 def respond(request, page: index_cache.CachedPage, public: bool) -> HttpResponse:
-    """The page, or 304 when the client holds it; caching headers by visibility."""
-    if etag_matches(request.META.get("HTTP_IF_NONE_MATCH", ""), page.etag):
-        # No Content-Type on a 304: caches (poetry's among them) copy a 304's headers onto
-        # the stored response, and a text/html there turns a cached JSON page into HTML.
-        response = HttpResponseNotModified()
-    else:
+    """The page, or 304 when the client holds it (412 for a failed If-Match); caching
+    headers by visibility. Django's 304 carries no Content-Type: caches (poetry's among
+    them) copy a 304's headers onto the stored response."""
+    response = get_conditional_response(request, etag=page.etag)
+    if response is None:
         response = HttpResponse(page.body, content_type=page.content_type)
+    elif response.status_code == 304:
+        # The length of the page held (RFC 9110 8.6), not CommonMiddleware's 0: caches that
+        # copy a 304's headers onto their stored page keep it whole.
+        response["Content-Length"] = str(len(page.body))
     for name, value in page_headers(page, public).items():
         response[name] = value
     return response
@@ -64,25 +60,44 @@ def page_headers(page: index_cache.CachedPage, public: bool) -> dict[str, str]:
 
 
 def encode(page: dict, content_type: str, html, serial: int) -> index_cache.CachedPage:
+    """The finished page: the PEP 691 dict as JSON, or ``html`` (a template) drawn over it,
+    once per page built: a cached page costs no rendering."""
     if content_type == simple.JSON_TYPE:
         body = json.dumps(page, separators=(",", ":")).encode()
         return index_cache.page_of(body, content_type, serial)
     return index_cache.page_of(html(page).encode(), content_type + "; charset=utf-8", serial)
 
 
+def list_html(page: dict, prefix: str) -> str:
+    """PEP 503 HTML for the root page; links are ``prefix`` + normalised name + ``/``."""
+    return render_to_string("registry/simple/list.html", {"page": page, "prefix": prefix})
+
+
+def detail_html(page: dict) -> str:
+    """PEP 503 HTML for a project page dict made by ``simple.project_detail``."""
+    return render_to_string("registry/simple/detail.html", {"page": page})
+
+
 def negotiate(request) -> str:
     fmt = request.GET.get("format") if request.META.get("QUERY_STRING") else None
-    return _content_type(request.META.get("HTTP_ACCEPT", ""), fmt)
-
-
-def negotiate_accept(accept: str) -> str:
-    """The content type for an Accept header alone (no ``?format=``)."""
-    return _content_type(accept, None)
+    return content_type_for(request.META.get("HTTP_ACCEPT"), fmt)
 
 
 @functools.lru_cache(maxsize=256)
-def _content_type(accept: str, fmt: str | None) -> str:
-    return simple.choose_content_type(accept, fmt)
+def content_type_for(accept: str | None, fmt: str | None = None) -> str:
+    """PEP 691 negotiation: a served ``?format=`` first, then the Accept header as Django
+    reads it (``HttpRequest.get_preferred_type`` over ``simple.SERVED``).
+
+    One function for the views and the WSGI short-circuit, which answers before a request
+    exists: the header alone is asked, and the answer kept (clients send a few headers).
+    """
+    if fmt in simple.SERVED:
+        return simple.SERVED[fmt]
+    asked = HttpRequest()
+    if accept is not None:
+        asked.META["HTTP_ACCEPT"] = accept
+    preferred = asked.get_preferred_type(list(simple.SERVED))
+    return simple.SERVED[preferred] if preferred else simple.LEGACY_HTML_TYPE
 
 
 def _shares_by_kind(principal: Principal, org) -> str | None:
@@ -105,7 +120,7 @@ def _public_rows(org: str) -> list[tuple[int, str, str, int]]:
     rows = list(projects_public(org).order_by("normalized_name")
                 .values_list("pk", "name", "normalized_name", "last_serial"))
     if not rows:
-        raise Http404("No such organisation.")
+        raise Http404(NO_ORG)
     return rows
 
 
@@ -121,7 +136,7 @@ def _root_page(rows: list[tuple], org: str, ctype: str) -> index_cache.CachedPag
     if ctype == simple.JSON_TYPE:
         page = simple.public_list(page)
     prefix = f"/{org}/simple/"
-    return encode(page, ctype, lambda p: simple.list_html(p, prefix), serial)
+    return encode(page, ctype, lambda p: list_html(p, prefix), serial)
 
 
 # Where the WSGI short-circuit (registry.fastpath) leaves its anonymous root lookup when it
@@ -191,7 +206,7 @@ def project_list(request, org):
         return auth_error(exc)
     organisation, state = (org_get(org), "") if index_cache.shared() else org_with_state(org)
     if organisation is None:
-        raise Http404("No such organisation.")
+        raise Http404(NO_ORG)
     # Other processes' writes cannot reach a process-local cache: its keys carry the state.
     local = "" if index_cache.shared() else ":" + state
     kind = _shares_by_kind(principal, organisation)
@@ -200,7 +215,7 @@ def project_list(request, org):
         # generation, as every reader): a grant given meanwhile changes the next caller's
         # set, never what is stored under this one.
         generation = index_cache.root_generation(org)
-        rows = _readable_rows(principal, organisation)
+        rows = _listed_rows(principal, organisation)
         visibility_class = _set_class(rows) + local
         page = index_cache.root_page(org, generation, visibility_class, ctype)
     else:
@@ -208,11 +223,28 @@ def project_list(request, org):
         visibility_class = kind + local
         generation, page = index_cache.root_lookup(org, visibility_class, ctype, create=True)
     if page is None:
+        rows = rows if rows is not None else _listed_rows(principal, organisation)
         page = index_cache.page_built(
             generation, index_cache.root_page_key(org, visibility_class, ctype),
-            lambda: _root_page(rows if rows is not None
-                               else _readable_rows(principal, organisation), org, ctype))
+            lambda: _root_page(rows, org, ctype))
     return respond(request, page, public=False)
+
+
+def _listed_rows(principal: Principal, org) -> list[tuple[int, str, str, int]]:
+    """The rows the root page lists for an authenticated caller. A caller from outside the
+    org (another org's token, a user who is not a member) who may read nothing here gets
+    the answer of an unknown org: only members and the org's own tokens learn that it
+    exists without seeing a project."""
+    rows = _readable_rows(principal, org)
+    if not rows and not _insider(principal, org):
+        raise Http404(NO_ORG)
+    return rows
+
+
+def _insider(principal: Principal, org) -> bool:
+    if principal.token is not None:
+        return not effective_principal(principal, org).is_anonymous
+    return membership_role(org, principal.user) is not None
 
 
 def project_route(principal: Principal, org_slug: str, normalized: str,
@@ -302,7 +334,7 @@ def _detail_page(project: Project, ctype: str) -> index_cache.CachedPage:
         name=project.normalized_name, serial=project.last_serial, status=project.status,
         status_reason=project.status_reason,
         versions=project.releases.values_list("version", flat=True), files=_file_rows(project))
-    return encode(page, ctype, simple.detail_html, project.last_serial)
+    return encode(page, ctype, detail_html, project.last_serial)
 
 
 def anonymous_detail(org: str, normalized: str, ctype: str) -> index_cache.CachedPage | None:

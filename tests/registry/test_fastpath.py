@@ -203,12 +203,13 @@ class TestInvalidationIsImmediate:
 
 class TestShortCircuit:
     def test_routes_are_those_of_the_url_conf(self):
-        assert route("/acme/simple/") == (simple.project_list, {"org": "acme"})
-        assert route("/acme/simple/Demo/")[1] == {"org": "acme", "project": "Demo"}
-        assert route("/acme/pypi/demo/json")[0] is jsonapi.project_json
-        assert route("/acme/pypi/demo/1.0/json")[0] is jsonapi.release_json
-        assert route("/acme/files/aa/bb/cc/x.whl")[0] is files.download
-        for other in ("/admin/simple/", "/api/simple/", "/acme/simple", "/acme/",
+        assert route("/acme/simple/").func is simple.project_list
+        assert route("/acme/simple/").kwargs == {"org": "acme"}
+        assert route("/acme/simple/Demo/").kwargs == {"org": "acme", "project": "Demo"}
+        assert route("/acme/pypi/demo/json").func is jsonapi.project_json
+        assert route("/acme/pypi/demo/1.0/json").func is jsonapi.release_json
+        assert route("/acme/files/aa/bb/cc/x.whl").func is files.download
+        for other in ("/admin/simple/", "/acme/simple", "/acme/",
                       "/acme/legacy/", "/acme/project/demo/", "/Acme/simple/"):
             assert route(other) is None, other
 
@@ -318,6 +319,12 @@ class TestWsgiHits:
         services.project_update(project=project, principal=ANONYMOUS, visibility="private")
         status, _, _ = self.call("/acme/simple/demo/")
         assert status.startswith("401")
+
+    def test_conditional_requests_are_answered_by_django(self, project):
+        _, headers, _ = self.call("/acme/simple/demo/")  # fills the cache
+        assert self.call("/acme/simple/demo/", HTTP_IF_MATCH='"stale"')[0].startswith("412")
+        status, _, body = self.call("/acme/simple/demo/", HTTP_IF_NONE_MATCH=headers["ETag"])
+        assert status.startswith("304") and body == b""
 
 
 class TestProcessLocalCache:

@@ -58,8 +58,9 @@ class TestNewProjectNameRules:
     def test_the_same_normalized_name_is_not_a_collision(self):
         assert check("Demo.Pkg", existing=["demo-pkg"]) == ()
 
-    def test_invalid_names_are_refused(self):
-        (problem,) = check("-bad-")
+    @pytest.mark.parametrize("name", ["-bad-", "bad\n", "b@d", ""])
+    def test_invalid_names_are_refused(self, name):
+        (problem,) = check(name)
         assert problem.code == "name-invalid"
 
     def test_names_longer_than_a_project_name_may_be_are_refused(self):

@@ -116,11 +116,15 @@ class TestDownload:
         response = client.get(url_of(public_file), HTTP_IF_NONE_MATCH="*")
         assert response.status_code == 304
 
+    def test_a_failed_if_match_is_a_failed_precondition(self, client, public_file):
+        response = client.get(url_of(public_file), HTTP_IF_MATCH='"stale"')
+        assert response.status_code == 412
+
     def test_storage_without_local_paths_streams_through_the_storage(
             self, client, public_file, settings):
         settings.STORAGES = {**settings.STORAGES, "distributions": {
             **settings.STORAGES["distributions"],
-            "BACKEND": "tests.registry.test_files_download.NoPathStorage"}}
+            "BACKEND": "tests.registry.views.test_files.NoPathStorage"}}
         response = client.get(url_of(public_file))
         assert response.status_code == 200 and body(response) == DATA
         assert response["Content-Length"] == str(len(DATA))

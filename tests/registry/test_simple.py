@@ -1,8 +1,6 @@
-"""The pure PEP 503 / 691 page builders and content negotiation (no database)."""
+"""The pure PEP 503 / 691 page builders (no database)."""
 
 from datetime import UTC, datetime, timedelta, timezone
-
-import pytest
 
 from registry import simple
 
@@ -74,73 +72,8 @@ class TestProjectDetail:
         assert page["project-status"] == {"status": "archived", "reason": "moved"}
 
 
-class TestDetailHtml:
-    def test_repository_version_and_status_meta(self):
-        html = simple.detail_html(detail([row()], status="deprecated", status_reason="use x"))
-        assert '<meta name="pypi:repository-version" content="1.4">' in html
-        assert '<meta name="pypi:project-status" content="deprecated">' in html
-        assert '<meta name="pypi:project-status-reason" content="use x">' in html
-
-    def test_anchor_carries_hash_and_pep658_attributes(self):
-        html = simple.detail_html(detail([row(metadata_sha256="c" * 64)]))
-        assert f'href="/o/files/aa/1.0#sha256={"a" * 64}"' in html
-        assert f'data-core-metadata="sha256={"c" * 64}"' in html
-        assert f'data-dist-info-metadata="sha256={"c" * 64}"' in html
-
-    def test_no_metadata_attributes_without_metadata(self):
-        html = simple.detail_html(detail([row()]))
-        assert "data-core-metadata" not in html and "data-dist-info-metadata" not in html
-
-    def test_requires_python_is_html_escaped(self):
-        html = simple.detail_html(detail([row(requires_python=">=3.8,<4")]))
-        assert 'data-requires-python="&gt;=3.8,&lt;4"' in html
-
-    def test_yanked_attribute_with_escaped_reason(self):
-        html = simple.detail_html(detail([row(yanked=True, yanked_reason='bad "build" <x>')]))
-        assert 'data-yanked="bad &quot;build&quot; &lt;x&gt;"' in html
-        html = simple.detail_html(detail([row(yanked=True)]))
-        assert 'data-yanked=""' in html
-
-    def test_not_yanked_has_no_attribute(self):
-        assert "data-yanked" not in simple.detail_html(detail([row()]))
-
-
 class TestProjectList:
-    def test_html_links_to_normalised_names(self):
-        page = simple.project_list(serial=3, names=[("Foo_Bar", "foo-bar")])
-        html = simple.list_html(page, "/acme/simple/")
-        assert '<a href="/acme/simple/foo-bar/">Foo_Bar</a>' in html
-        assert '<meta name="pypi:repository-version" content="1.4">' in html
-
     def test_json_drops_private_keys(self):
         page = simple.public_list(simple.project_list(serial=3, names=[("Foo", "foo")]))
         assert page == {"meta": {"api-version": "1.4", "_last-serial": 3},
                         "projects": [{"name": "Foo"}]}
-
-
-class TestNegotiation:
-    @pytest.mark.parametrize(("accept", "expected"), [
-        ("", simple.LEGACY_HTML_TYPE),
-        ("*/*", simple.LEGACY_HTML_TYPE),
-        ("text/html", simple.LEGACY_HTML_TYPE),
-        ("application/json", simple.LEGACY_HTML_TYPE),
-        (simple.JSON_TYPE, simple.JSON_TYPE),
-        (simple.HTML_TYPE, simple.HTML_TYPE),
-        ("application/vnd.pypi.simple.latest+json", simple.JSON_TYPE),
-        ("application/vnd.pypi.simple.latest+html", simple.HTML_TYPE),
-        # pip's and uv's header
-        (f"{simple.JSON_TYPE}, {simple.HTML_TYPE}; q=0.1, text/html; q=0.01", simple.JSON_TYPE),
-        (f"text/html, {simple.JSON_TYPE}; q=0.5", simple.LEGACY_HTML_TYPE),
-        (f"text/html;q=0.2, {simple.JSON_TYPE};q=0.9", simple.JSON_TYPE),
-        (f"{simple.JSON_TYPE};q=0, text/html;q=0.1", simple.LEGACY_HTML_TYPE),
-        (f"{simple.JSON_TYPE};q=bogus, {simple.HTML_TYPE};q=0.3", simple.HTML_TYPE),
-        (f"{simple.HTML_TYPE}, {simple.JSON_TYPE}", simple.HTML_TYPE),
-    ])
-    def test_accept_header(self, accept, expected):
-        assert simple.choose_content_type(accept) == expected
-
-    def test_format_parameter_wins(self):
-        assert simple.choose_content_type("text/html", simple.JSON_TYPE) == simple.JSON_TYPE
-
-    def test_unknown_format_parameter_falls_back_to_accept(self):
-        assert simple.choose_content_type(simple.JSON_TYPE, "yaml") == simple.JSON_TYPE

@@ -1,23 +1,28 @@
 """The simple API views: negotiation, headers, permissions, caching, quarantine."""
 
 import json
+import re
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from registry import moderation
+from registry import moderation, simple
+from registry.models import Project
 from registry.services import release_yank
 from registry.simple import HTML_TYPE, JSON_TYPE
+from registry.views.simple import content_type_for, detail_html, list_html
 from tests.conftest import basic_auth
 from tests.factories import (
     OrgFactory,
     ProjectFactory,
     ReleaseFactory,
+    UserFactory,
     member,
     stored_file,
     token_for,
 )
+from tests.registry.test_simple import detail, row
 
 pytestmark = pytest.mark.django_db
 PIP_ACCEPT = f"{JSON_TYPE}, {HTML_TYPE}; q=0.1, text/html; q=0.01"
@@ -140,7 +145,20 @@ class TestCachingHeaders:
         assert again.status_code == 304 and again.content == b""
         assert again["ETag"] == etag and again["X-PyPI-Last-Serial"]
         # A cache copies a 304's headers onto its stored page: no Content-Type may clobber it.
-        assert "Content-Type" not in again and "Content-Length" not in again
+        assert "Content-Type" not in again
+        assert again["Content-Length"] == str(len(first.content))
+
+    def test_weak_and_listed_etags_match(self, client, public_project):
+        etag = client.get("/acme/simple/demo-pkg/")["ETag"]
+        for header in (f"W/{etag}", f'"other", {etag}', "*"):
+            assert client.get("/acme/simple/demo-pkg/",
+                              HTTP_IF_NONE_MATCH=header).status_code == 304, header
+
+    def test_a_failed_if_match_is_a_failed_precondition(self, client, public_project):
+        etag = client.get("/acme/simple/demo-pkg/")["ETag"]
+        assert client.get("/acme/simple/demo-pkg/", HTTP_IF_MATCH=etag).status_code == 200
+        assert client.get("/acme/simple/demo-pkg/",
+                          HTTP_IF_MATCH='"stale"').status_code == 412
 
     def test_etag_differs_per_content_type(self, client, public_project):
         html = client.get("/acme/simple/demo-pkg/")
@@ -305,3 +323,185 @@ class TestHotPath:
         client.get("/acme/simple/")
         with django_assert_num_queries(1):
             assert client.get("/acme/simple/").status_code == 200
+
+
+def answer(response, org: str = "") -> tuple:
+    """What a caller can compare of two answers: everything but the Date, the org's slug
+    where a browser's error page links back to the URL asked for, and the CSRF token of a
+    signed-in page's log-out form (masked afresh for every response)."""
+    headers = {k: v for k, v in response.items() if k != "Date"}
+    body = re.sub(rb'(name="csrfmiddlewaretoken" value=")[^"]*', rb"\1", response.content)
+    return response.status_code, headers, body.replace(f"/{org}/".encode(), b"/{org}/")
+
+
+@pytest.fixture(params=["shared", "process-local"])
+def cache_mode(request, settings):
+    settings.INDEX_CACHE_SHARED = request.param == "shared"
+
+
+@pytest.fixture
+def outsiders(client):
+    """Callers from outside the org ``secret``: another org's read token, a user of another
+    org signed in, a user of no org signed in."""
+    other = OrgFactory(slug="other", default_visibility="private")
+    _, secret = token_for(other, permission="read")
+    joined, loner = member(other), UserFactory()
+
+    def as_token(url, **headers):
+        return client.get(url, **basic_auth(secret), **headers)
+
+    def signed_in(user):
+        def get(url, **headers):
+            client.force_login(user)
+            try:
+                return client.get(url, **headers)
+            finally:
+                client.logout()
+        return get
+
+    return {"other org's token": as_token, "member of another org": signed_in(joined),
+            "member of no org": signed_in(loner)}
+
+
+class TestOutsiders:
+    """Outside an org, a caller learns nothing of it that an unknown org would not tell."""
+
+    @pytest.mark.parametrize("kind", ["other org's token", "member of another org",
+                                      "member of no org"])
+    @pytest.mark.parametrize("accept", ["text/html", JSON_TYPE])
+    def test_a_root_listing_nothing_answers_as_an_unknown_org(self, private_project,
+                                                               outsiders, kind, accept,
+                                                               cache_mode):
+        get = outsiders[kind]
+        for _ in range(2):  # the second from whatever the first stored
+            known = get("/secret/simple/", HTTP_ACCEPT=accept)
+            unknown = get("/nobody/simple/", HTTP_ACCEPT=accept)
+            assert known.status_code == 404, kind
+            assert answer(known, "secret") == answer(unknown, "nobody")
+
+    @pytest.mark.parametrize("kind", ["other org's token", "member of another org"])
+    def test_project_urls_answer_as_for_an_unknown_org(self, private_project, outsiders,
+                                                       kind):
+        get = outsiders[kind]
+        file = private_project.releases.get().files.get()
+        digest = file.blake2_256_digest
+        tail = f"{digest[:2]}/{digest[2:4]}/{digest[4:]}/{file.filename}"
+        for known, unknown in [
+                ("/secret/simple/hidden/", "/nobody/simple/hidden/"),
+                ("/secret/pypi/hidden/json", "/nobody/pypi/hidden/json"),
+                ("/secret/pypi/hidden/2.0/json", "/nobody/pypi/hidden/2.0/json"),
+                (f"/secret/files/{tail}", f"/nobody/files/{tail}")]:
+            assert get(known).status_code == 404, known
+            assert answer(get(known), "secret") == answer(get(unknown), "nobody"), known
+
+    def test_what_outsiders_may_read_is_listed(self, private_project, outsiders, cache_mode):
+        ProjectFactory(org=private_project.org, name="shared-lib", visibility="public")
+        for kind, get in outsiders.items():
+            response = get_json_with(get, "/secret/simple/")
+            assert response.status_code == 200, kind
+            assert [p["name"] for p in json.loads(response.content)["projects"]] == [
+                "shared-lib"], kind
+
+    def test_a_member_reading_nothing_gets_an_empty_list(self, client, private_project):
+        Project.objects.filter(pk=private_project.pk).update(restricted=True)  # no grant
+        _, secret = token_for(private_project.org, member(private_project.org),
+                              permission="read")
+        response = client.get("/secret/simple/", HTTP_ACCEPT=JSON_TYPE, **basic_auth(secret))
+        assert response.status_code == 200
+        assert json.loads(response.content)["projects"] == []
+
+
+def get_json_with(get, url):
+    return get(url + "?format=" + JSON_TYPE.replace("+", "%2B"))
+
+
+class TestDetailTemplate:
+    def test_repository_version_and_status_meta(self):
+        html = detail_html(detail([row()], status="deprecated", status_reason="use x"))
+        assert '<meta name="pypi:repository-version" content="1.4">' in html
+        assert '<meta name="pypi:project-status" content="deprecated">' in html
+        assert '<meta name="pypi:project-status-reason" content="use x">' in html
+
+    def test_anchor_carries_hash_and_pep658_attributes(self):
+        html = detail_html(detail([row(metadata_sha256="c" * 64)]))
+        assert f'href="/o/files/aa/1.0#sha256={"a" * 64}"' in html
+        assert f'data-core-metadata="sha256={"c" * 64}"' in html
+        assert f'data-dist-info-metadata="sha256={"c" * 64}"' in html
+
+    def test_no_metadata_attributes_without_metadata(self):
+        html = detail_html(detail([row()]))
+        assert "data-core-metadata" not in html and "data-dist-info-metadata" not in html
+
+    def test_requires_python_is_html_escaped(self):
+        html = detail_html(detail([row(requires_python=">=3.8,<4")]))
+        assert 'data-requires-python="&gt;=3.8,&lt;4"' in html
+
+    def test_yanked_attribute_with_escaped_reason(self):
+        html = detail_html(detail([row(yanked=True, yanked_reason='bad "build" <x>')]))
+        assert 'data-yanked="bad &quot;build&quot; &lt;x&gt;"' in html
+        html = detail_html(detail([row(yanked=True)]))
+        assert 'data-yanked=""' in html
+
+    def test_not_yanked_has_no_attribute(self):
+        assert "data-yanked" not in detail_html(detail([row()]))
+
+
+    def test_the_whole_page(self):
+        html = detail_html(detail([row(requires_python=">=3.8", metadata_sha256="c" * 64)],
+                                  name="a&b"))
+        assert html == (
+            '<!DOCTYPE html>\n<html>\n  <head>\n'
+            '    <meta name="pypi:repository-version" content="1.4">\n'
+            '    <meta name="pypi:project-status" content="active">\n'
+            '    <title>Links for a&amp;b</title>\n  </head>\n  <body>\n'
+            '    <h1>Links for a&amp;b</h1>\n'
+            f'    <a href="/o/files/aa/1.0#sha256={"a" * 64}" data-requires-python="&gt;=3.8"'
+            f' data-core-metadata="sha256={"c" * 64}"'
+            f' data-dist-info-metadata="sha256={"c" * 64}">demo-1.0-py3-none-any.whl</a><br />\n'
+            '  </body>\n</html>\n')
+
+
+class TestListTemplate:
+    def test_the_whole_page_links_to_normalised_names(self):
+        page = simple.project_list(serial=3, names=[("Foo_Bar", "foo-bar"), ('x"y', "x-y")])
+        assert list_html(page, "/acme/simple/") == (
+            '<!DOCTYPE html>\n<html>\n  <head>\n'
+            '    <meta name="pypi:repository-version" content="1.4">\n'
+            '    <title>Simple index</title>\n  </head>\n  <body>\n'
+            '    <a href="/acme/simple/foo-bar/">Foo_Bar</a><br />\n'
+            '    <a href="/acme/simple/x-y/">x&quot;y</a><br />\n'
+            '  </body>\n</html>\n')
+
+
+class TestNegotiation:
+    @pytest.mark.parametrize(("accept", "expected"), [
+        (None, simple.LEGACY_HTML_TYPE),
+        ("", simple.LEGACY_HTML_TYPE),
+        ("*/*", simple.LEGACY_HTML_TYPE),
+        ("text/*", simple.LEGACY_HTML_TYPE),
+        ("text/html", simple.LEGACY_HTML_TYPE),
+        ("application/json", simple.LEGACY_HTML_TYPE),
+        ("image/png", simple.LEGACY_HTML_TYPE),
+        (simple.JSON_TYPE, simple.JSON_TYPE),
+        (simple.HTML_TYPE, simple.HTML_TYPE),
+        ("application/vnd.pypi.simple.latest+json", simple.JSON_TYPE),
+        ("application/vnd.pypi.simple.latest+html", simple.HTML_TYPE),
+        # pip's and uv's header
+        (f"{simple.JSON_TYPE}, {simple.HTML_TYPE}; q=0.1, text/html; q=0.01", simple.JSON_TYPE),
+        (f"text/html, {simple.JSON_TYPE}; q=0.5", simple.LEGACY_HTML_TYPE),
+        (f"text/html;q=0.2, {simple.JSON_TYPE};q=0.9", simple.JSON_TYPE),
+        (f"{simple.JSON_TYPE};q=0, text/html;q=0.1", simple.LEGACY_HTML_TYPE),
+        (f"{simple.JSON_TYPE};q=0, */*", simple.LEGACY_HTML_TYPE),
+        # Django reads a q-value it cannot parse as 1.
+        (f"{simple.JSON_TYPE};q=bogus, {simple.HTML_TYPE};q=0.3", simple.JSON_TYPE),
+        (f"{simple.HTML_TYPE}, {simple.JSON_TYPE}", simple.HTML_TYPE),
+    ])
+    def test_accept_header(self, accept, expected):
+        assert content_type_for(accept) == expected
+
+    def test_format_parameter_wins(self):
+        assert content_type_for("text/html", simple.JSON_TYPE) == simple.JSON_TYPE
+
+    def test_unknown_format_parameter_falls_back_to_accept(self):
+        assert content_type_for(simple.JSON_TYPE, "yaml") == simple.JSON_TYPE
+        assert content_type_for(simple.JSON_TYPE, "*/*") == simple.JSON_TYPE
