@@ -15,7 +15,6 @@ from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from accounts import statements
 from accounts.principals import Principal
 from registry.storage import staging
 from uploads import notify, replays, validation
@@ -78,15 +77,15 @@ def upload_stage(*, org, principal: Principal, project_name: str, create_project
     try:
         # The received temporary file itself: a local disk moves it into place.
         staged_name = staging().save(staged_name, content)
-        # One statement, committed on its own (outside a request's transaction, if any):
-        # the row exists before the task that reads it is queued.
-        upload = statements.insert(Upload(
+        # Committed on its own (outside a request's transaction, if any): the row exists
+        # before the task that reads it is queued.
+        upload = Upload.objects.create(
             org=org, project_name=project_name, create_project=create_project,
             version=form.version, filename=filename, filetype=form.filetype,
             python_version=python_version, size=size, md5_digest=digests["md5"],
             sha256_digest=digests["sha256"], blake2_256_digest=digests["blake2_256"],
             staged_name=staged_name, user=principal.user, token=principal.token,
-            ip=principal.ip))
+            ip=principal.ip)
     except Exception as exc:
         log.exception("staging %s failed", filename)
         _unstage(staged_name)

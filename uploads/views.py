@@ -5,18 +5,13 @@ from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from packaging.utils import canonicalize_name
 
-from accounts import statements
-from accounts.authentication import (
-    AuthenticationFailed,
-    principal_from_request,
-    token_read_ahead,
-)
+from accounts.authentication import AuthenticationFailed, principal_from_request
 from accounts.capabilities import Capability
 from accounts.ratelimit import RateLimited, rate_hit
 from registry import services as registry_services
 from registry.models import Project, ProjectStatus
 from registry.permissions import can_create_project, project_capabilities
-from registry.selectors import project_named_later
+from registry.selectors import project_named
 from uploads import limits, multipart, replays, services, validation
 from uploads.models import UploadStatus
 
@@ -50,14 +45,9 @@ def legacy_redirect(request, org):
 def upload(request, org):
     if request.method != "POST":
         return reply(405, ("Uploads are POSTed here with twine, uv publish, or similar.",))
-    # The org and the presented token in one round trip (accounts.statements.pipeline).
-    with statements.pipeline() as pipe:
-        found = limits.org_for_upload_later(pipe, org)
-        read_ahead = token_read_ahead(pipe, request)
-    organisation = found.value
     # Credentials first: without a valid token nobody learns whether the org exists.
     try:
-        principal = principal_from_request(request, allow_session=False, read_ahead=read_ahead)
+        principal = principal_from_request(request, allow_session=False)
     except AuthenticationFailed as exc:
         response = reply(exc.status, (exc.message,), exc.retry_after)
         if exc.status == 401:
@@ -68,6 +58,7 @@ def upload(request, org):
                                "the token as the password.",))
         response["WWW-Authenticate"] = 'Basic realm="wheelhouse"'
         return response
+    organisation = limits.org_for_upload(org)
     if organisation is None:
         return reply(404, (f"There is no organisation '{org}' here; check the upload URL "
                            "(/ORG/legacy/).",))
@@ -114,15 +105,10 @@ def _digest_problems(sent: dict, computed: dict) -> list[validation.Problem]:
 
 def _authorised(org, principal, form, content, received):
     normalized = canonicalize_name(form.name)
-    # The project, and what the org knows of the filename (asked before it is staged), in
-    # one round trip (accounts.statements.pipeline).
-    with statements.pipeline() as pipe:
-        named = project_named_later(pipe, org.pk, normalized)
-        history = replays.earlier_of_later(pipe, org_id=org.pk, filename=received.filename,
-                                           blake2_256=content.digests["blake2_256"])
-    project, known = named.value, history.value
-    if project is not None:
-        project.org = org
+    # The project, and what the org knows of the filename (asked before it is staged).
+    project = project_named(org, normalized)
+    known = replays.earlier_of(org_id=org.pk, filename=received.filename,
+                               blake2_256=content.digests["blake2_256"])
     refusal = _project_refusal(org, principal, project, form.name)
     if refusal is None and project is None:
         refusal = _creation_refusal(org, principal, form.name)
