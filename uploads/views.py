@@ -4,7 +4,7 @@ from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts.authentication import AuthenticationFailed, principal_from_request
-from uploads import limits, multipart, services
+from uploads import limits, receiving, services
 
 
 def reply(status: int, messages=(), retry_after: int | None = None) -> HttpResponse:
@@ -51,14 +51,12 @@ def upload(request, org):
     if refusal is not None:
         return answer(refusal)
     try:
-        form = multipart.form_read(request, max_file_size=limits.stream_limit(organisation))
-    except multipart.FormError as exc:
+        received = receiving.form_read(request, max_file_size=limits.stream_limit(organisation))
+    except receiving.FormError as exc:
         return reply(exc.status, (exc.message,))
-    received = services.Received(
-        fields=form.fields, file_fields=tuple(form.file_fields), filename=form.filename,
-        content=form.content, too_large=form.too_large)
     try:
         return answer(services.upload_receive(org=organisation, principal=principal,
                                               received=received))
     finally:
-        form.close()  # the temporary file, unless staging moved it
+        if received.content is not None:
+            received.content.close()  # the temporary file, unless staging moved it
