@@ -39,6 +39,22 @@ def stream_limit(org: Organization) -> int:
     return min(max(max_file_size(org, None), largest), settings.UPLOAD_MAX_FILE_SIZE_CAP)
 
 
+# Each part of a form costs at most this much beside its value: the delimiter line (Django's
+# parser takes a boundary of up to 200 characters) and the part's headers (which it reads up
+# to MAX_TOTAL_HEADER_SIZE, 1,024 bytes).
+PART_OVERHEAD = 2 * 1024
+
+
+def most_body_bytes(max_file_size: int) -> int | None:
+    """The longest body an upload form within the limits can have (None when Django's form
+    limits are off): the files, the text fields, and each part's delimiter and headers."""
+    fields, files = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS, settings.DATA_UPLOAD_MAX_NUMBER_FILES
+    text = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if fields is None or files is None or text is None:
+        return None
+    return max_file_size + text + (fields + files + 2) * PART_OVERHEAD
+
+
 def _size(value: int) -> str:
     for unit, scale in (("GiB", 1024 * MIB), ("MiB", MIB), ("KiB", 1024)):
         if value >= scale:

@@ -23,6 +23,7 @@ from packaging.utils import canonicalize_name
 from accounts.capabilities import Capability
 from accounts.models import Organization
 from accounts.principals import Principal
+from accounts.ratelimit import RateLimited, rate_hit
 from registry import services as registry_services
 from registry.models import File, Project, Release
 from registry.permissions import project_capabilities
@@ -51,9 +52,10 @@ def not_allowed_message(name: str) -> str:
 class Refused(Exception):
     """The upload breaks a rule that only the publishing transaction can see."""
 
-    def __init__(self, *messages: str):
+    def __init__(self, *messages: str, retry_after: int | None = None):
         super().__init__(*messages)
         self.messages = list(messages)
+        self.retry_after = retry_after  # a limit that passes: the client may retry then
 
 
 def finish(upload: Upload, status: str, problems: list[dict] | None = None,
@@ -278,8 +280,8 @@ def _record(upload: Upload, report, path: str, metadata_sha256: str) -> File:
         _adopt(upload, row)
         upload.org = org
         principal = Principal(user=upload.user, token=upload.token, ip=upload.ip)
-        project = _project_for(upload, principal,
-                               project_named(org, canonicalize_name(upload.project_name)))
+        project, created = _project_for(
+            upload, principal, project_named(org, canonicalize_name(upload.project_name)))
         # The one-sdist rule is file_publish's (it raises ValidationError).
         problems = limits.quota_problems(org=org, project=project,
                                          project_name=project.name, size=upload.size)
@@ -288,6 +290,8 @@ def _record(upload: Upload, report, path: str, metadata_sha256: str) -> File:
         file = registry_services.file_publish(
             project=project, new=_new_file(upload, report, path, metadata_sha256),
             principal=principal)
+        if created:
+            _creation_count(principal)
         finish(upload, UploadStatus.PUBLISHED, file=file, publishing=True)
         release = file.release
         if release.description_renderer != RENDERER:  # new, or rendered by an older one
@@ -333,8 +337,21 @@ def _render_readme(release: Release) -> None:
         render_readme.delay(release.pk)
 
 
-def _project_for(upload: Upload, principal: Principal, project: Project | None) -> Project:
-    """The project to publish into: ``project`` as read under the org lock, or a new one."""
+def _creation_count(principal: Principal) -> None:
+    """Count the project this publication created against the principal's creation limit,
+    once everything else has passed, so that only projects actually created count; over the
+    limit, the publication (and the project) rolls back."""
+    try:
+        rate_hit("project_create", principal.cache_key)
+    except RateLimited as exc:
+        raise Refused(f"Too many new projects; retry in {exc.retry_after} seconds.",
+                      retry_after=exc.retry_after) from None
+
+
+def _project_for(upload: Upload, principal: Principal,
+                 project: Project | None) -> tuple[Project, bool]:
+    """The project to publish into: ``project`` as read under the org lock, or a new one;
+    and whether this publication created it."""
     if project is not None:
         project.org = upload.org  # the org locked above, not read a second time
     else:
@@ -342,7 +359,7 @@ def _project_for(upload: Upload, principal: Principal, project: Project | None) 
             raise Refused(f"Project '{upload.project_name}' no longer exists.")
         try:
             return registry_services.project_create(
-                org=upload.org, name=upload.project_name, principal=principal)
+                org=upload.org, name=upload.project_name, principal=principal), True
         except ValidationError:
             # Created in between (through the API, which does not take the org lock)?
             project = Project.objects.filter(
@@ -355,7 +372,7 @@ def _project_for(upload: Upload, principal: Principal, project: Project | None) 
             raise Refused(not_allowed_message(upload.project_name))
         if Capability.PROJECT_UPLOAD not in held:
             raise Refused(f"The token is not allowed to upload to project '{project.name}'.")
-    return project
+    return project, False
 
 
 def _refused(upload: Upload, exc: Exception) -> None:
@@ -375,4 +392,8 @@ def _refused(upload: Upload, exc: Exception) -> None:
         messages = exc.messages
     else:
         messages = getattr(exc, "messages", None) or [str(exc)]
-    finish(upload, UploadStatus.REJECTED, [_problem(CONFLICT, m) for m in messages])
+    problems = [_problem(CONFLICT, m) for m in messages]
+    if getattr(exc, "retry_after", None):
+        for problem in problems:
+            problem["retry_after"] = exc.retry_after
+    finish(upload, UploadStatus.REJECTED, problems)

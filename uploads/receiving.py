@@ -23,12 +23,6 @@ from django.http.multipartparser import MultiPartParser, MultiPartParserError
 from uploads.services import Received
 
 CONTENT_FIELD = "content"
-# Each part of a form costs at most this much beside its value: the delimiter line (a
-# boundary is at most 200 characters to Django's parser) and the part's headers (which
-# Django's parser reads up to MAX_TOTAL_HEADER_SIZE, 1,024 bytes by default).
-PART_OVERHEAD = 2 * 1024
-
-
 class FormError(Exception):
     """The body is not a form this endpoint can read; nothing was kept."""
 
@@ -103,16 +97,6 @@ class DigestingHandler(FileUploadHandler):
         if self.content is not None:
             self.content.close()
         self.content = self.hashes = None
-
-
-def most_body_bytes(max_file_size: int) -> int | None:
-    """The longest body a form within the limits can have (None: Django's limits are off):
-    the files, the text fields, and each part's delimiter and headers."""
-    fields, files = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS, settings.DATA_UPLOAD_MAX_NUMBER_FILES
-    text = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    if None in (fields, files, text):
-        return None
-    return max_file_size + text + (fields + files + 2) * PART_OVERHEAD
 
 
 def form_read(request, *, max_file_size: int) -> Received:

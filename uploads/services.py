@@ -22,7 +22,6 @@ from packaging.utils import canonicalize_name
 from accounts.capabilities import Capability
 from accounts.models import Organization
 from accounts.principals import Principal
-from accounts.ratelimit import RateLimited, rate_hit
 from registry import services as registry_services
 from registry.models import Project, ProjectStatus
 from registry.permissions import can_create_project, project_capabilities
@@ -71,15 +70,22 @@ class Answer:
     challenge: bool = False
 
 
-def upload_admit(*, slug: str, principal: Principal) -> tuple[Organization | None,
-                                                                 Answer | None]:
-    """The org to upload to, or why the request is refused before its body is read."""
+def upload_admit(*, slug: str, principal: Principal,
+                 content_length: int | None) -> tuple[Organization | None, Answer | None]:
+    """The org to upload to, or why the request is refused before its body is read: no
+    token, no such org, or a body (``Content-Length``) longer than any form within the
+    org's limits can be."""
     if principal.token is None:
         return None, Answer(401, (AUTH_HINT,), challenge=True)
     org = limits.org_for_upload(slug)
     if org is None:
         return None, Answer(404, (f"There is no organisation '{slug}' here; check the upload "
                                   "URL (/ORG/legacy/).",))
+    most = limits.most_body_bytes(limits.stream_limit(org))
+    if content_length is not None and most is not None and content_length > most:
+        return None, Answer(413, (
+            f"File too large. Limit is {limits.stream_limit(org) / limits.MIB:g} MiB; this "
+            f"upload sends {content_length / limits.MIB:.1f} MiB.",))
     return org, None
 
 
@@ -163,12 +169,8 @@ def _unseen(org: Organization, normalized: str) -> Project:
 
 
 def _creation_refusal(org: Organization, principal: Principal, name: str) -> Answer | None:
-    """Why the upload may not create project ``name``, if it may not."""
-    try:
-        rate_hit("project_create", principal.cache_key)
-    except RateLimited as exc:
-        return Answer(429, (f"Too many new projects; retry in {exc.retry_after} seconds.",),
-                      retry_after=exc.retry_after)
+    """Why the upload may not create project ``name``, if it may not. (The limit on new
+    projects counts only those created: the publishing worker counts, and refuses.)"""
     problems = registry_services.project_name_problems(org=org, name=name, principal=principal)
     return Answer(400, tuple(p.message for p in problems)) if problems else None
 
@@ -205,8 +207,13 @@ def _waited(upload: Upload) -> Answer:
                             f"{settings.UPLOAD_WAIT_SECONDS} seconds; retry the same upload in "
                             f"{retry_after} seconds (it answers 200 once published).",),
                       retry_after=retry_after)
-    status = 500 if upload.status == UploadStatus.FAILED else 400
-    return Answer(status, tuple(p["message"] for p in upload.problems))
+    messages = tuple(p["message"] for p in upload.problems)
+    if upload.status == UploadStatus.FAILED:
+        return Answer(500, messages)
+    retry_after = max((p.get("retry_after") or 0 for p in upload.problems), default=0)
+    if retry_after:  # refused by a rate limit (only the worker knows a project was made)
+        return Answer(429, messages, retry_after=retry_after)
+    return Answer(400, messages)
 
 
 class StagingFailed(Exception):

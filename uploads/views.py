@@ -29,6 +29,13 @@ def answer(given: services.Answer) -> HttpResponse:
     return response
 
 
+def _content_length(request) -> int | None:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or "")
+    except ValueError:
+        return None
+
+
 @csrf_exempt  # upload clients carry no CSRF cookie; the endpoint itself is exempt too
 def legacy_redirect(request, org):
     response = HttpResponse(status=308)
@@ -47,7 +54,8 @@ def upload(request, org):
     except AuthenticationFailed as exc:
         return answer(services.Answer(exc.status, (exc.message,), exc.retry_after,
                                       challenge=exc.status == 401))
-    organisation, refusal = services.upload_admit(slug=org, principal=principal)
+    organisation, refusal = services.upload_admit(
+        slug=org, principal=principal, content_length=_content_length(request))
     if refusal is not None:
         return answer(refusal)
     try:
