@@ -9,8 +9,8 @@ limit that each alone would pass.
 from __future__ import annotations
 
 from django.conf import settings
+from django.db.models import Max, OuterRef, Subquery
 
-from accounts import statements
 from accounts.models import Organization
 from registry.models import Project
 
@@ -24,24 +24,35 @@ def max_file_size(org: Organization, project: Project | None) -> int:
     return min(limit, settings.UPLOAD_MAX_FILE_SIZE_CAP)
 
 
-# Every upload runs this before anything else; as a plain statement it costs a fraction of
-# what compiling the annotated queryset did.
-_ORG_SQL = ("SELECT o.*, (SELECT MAX(p.max_file_size) FROM registry_project p "
-            "WHERE p.org_id = o.id) AS largest_project_limit "
-            "FROM accounts_organization o WHERE o.slug = %s")
-
-
-def org_for_upload_later(pipe: statements.Pipeline, slug: str) -> statements.Pending:
-    """The org, with the largest file limit any of its projects has (for ``stream_limit``),
-    through a pipeline: the upload view sends the presented token's read with it."""
-    return pipe.first(Organization, _ORG_SQL, [slug])
+def org_for_upload(slug: str) -> Organization | None:
+    """The org, with the largest file limit any of its projects has (for ``stream_limit``)."""
+    largest = (Project.objects.filter(org=OuterRef("pk")).order_by().values("org")
+               .annotate(largest=Max("max_file_size")).values("largest"))
+    return (Organization.objects.filter(slug=slug)
+            .annotate(largest_project_limit=Subquery(largest)).first())
 
 
 def stream_limit(org: Organization) -> int:
-    """The most any file of ``org`` (from ``org_for_upload_later``) may be, before the form says
+    """The most any file of ``org`` (from ``org_for_upload``) may be, before the form says
     which project."""
     largest = org.largest_project_limit or 0
     return min(max(max_file_size(org, None), largest), settings.UPLOAD_MAX_FILE_SIZE_CAP)
+
+
+# Each part of a form costs at most this much beside its value: the delimiter line (Django's
+# parser takes a boundary of up to 200 characters) and the part's headers (which it reads up
+# to MAX_TOTAL_HEADER_SIZE, 1,024 bytes).
+PART_OVERHEAD = 2 * 1024
+
+
+def most_body_bytes(max_file_size: int) -> int | None:
+    """The longest body an upload form within the limits can have (None when Django's form
+    limits are off): the files, the text fields, and each part's delimiter and headers."""
+    fields, files = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS, settings.DATA_UPLOAD_MAX_NUMBER_FILES
+    text = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if fields is None or files is None or text is None:
+        return None
+    return max_file_size + text + (fields + files + 2) * PART_OVERHEAD
 
 
 def _size(value: int) -> str:

@@ -16,19 +16,19 @@ from contextlib import contextmanager
 from django.core.exceptions import ValidationError
 from django.core.files import File as DjangoFile
 from django.core.files.base import ContentFile
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from packaging.utils import canonicalize_name
 
-from accounts import statements
 from accounts.capabilities import Capability
-from accounts.models import ApiToken, Organization, User
+from accounts.models import Organization
 from accounts.principals import Principal
+from accounts.ratelimit import RateLimited, rate_hit
 from registry import services as registry_services
 from registry.models import File, Project, Release
 from registry.permissions import project_capabilities
 from registry.readme import RENDERER, release_render
-from registry.selectors import project_named_later
+from registry.selectors import project_named
 from registry.storage import (
     METADATA_SUFFIX,
     blob_folders_prune,
@@ -52,48 +52,30 @@ def not_allowed_message(name: str) -> str:
 class Refused(Exception):
     """The upload breaks a rule that only the publishing transaction can see."""
 
-    def __init__(self, *messages: str):
+    def __init__(self, *messages: str, retry_after: int | None = None):
         super().__init__(*messages)
         self.messages = list(messages)
-
-
-# An upload's outcome, recorded only over its pending row: a task delivered twice (or a
-# worker racing ``upload_fail``) leaves an outcome already recorded as it is.
-_FINISH_SQL = (
-    "UPDATE uploads_upload SET status = %s, problems = %s, finished_at = %s, file_id = %s "
-    "WHERE id = %s AND status = %s RETURNING id")
-# Sent in the pipeline that inserts its file, whose id is known only when that ends: the
-# file is found by its (org, filename), unique, as inserted just before.
-_FINISH_WITH_NEW_FILE_SQL = (
-    "UPDATE uploads_upload SET status = %s, problems = %s, finished_at = %s, file_id = "
-    "(SELECT f.id FROM registry_file f WHERE f.org_id = %s AND f.filename = %s) "
-    "WHERE id = %s AND status = %s RETURNING id")
+        self.retry_after = retry_after  # a limit that passes: the client may retry then
 
 
 def finish(upload: Upload, status: str, problems: list[dict] | None = None,
-           file: File | None = None, pipe: statements.Pipeline | None = None) -> None:
-    """Record the upload's outcome over its pending row (through ``pipe``, if given) and
-    announce it once that commits; an upload already decided is left as it was."""
+           file: File | None = None, *, publishing: bool = False) -> None:
+    """Record the upload's outcome over its pending row and announce it once that commits.
+
+    An upload already decided (a task delivered twice, or a worker racing ``upload_fail``)
+    is left as it was; while ``publishing``, that raises Settled, so that what the
+    publication wrote rolls back with it."""
     upload.status, upload.problems = status, problems or []
     upload.finished_at = timezone.now()
-    prepared = [Upload._meta.get_field(name).get_db_prep_save(getattr(upload, name), connection)
-                for name in ("status", "problems", "finished_at")]
-    if file is not None and file.pk is None:  # inserted earlier in ``pipe``
-        sql, where = _FINISH_WITH_NEW_FILE_SQL, [file.org_id, file.filename]
-    else:
-        sql, where = _FINISH_SQL, [file.pk if file is not None else None]
+    decided = Upload.objects.filter(pk=upload.pk, status=UploadStatus.PENDING).update(
+        status=status, problems=upload.problems, finished_at=upload.finished_at, file=file)
+    if not decided:
+        if publishing:
+            raise Settled
+        return
+    upload.file = file
     upload_id = upload.pk
-
-    def decided(row: tuple | None) -> None:
-        if row is None:  # not pending any more: decided by an earlier delivery, or expired
-            if pipe is not None:  # while publishing: what it wrote rolls back with this
-                raise Settled
-            return
-        upload.file = file  # by now an inserted file has its id
-        transaction.on_commit(lambda: notify.upload_announce(upload_id, status), robust=True)
-
-    statements.execute(sql, [*prepared, *where, upload_id, UploadStatus.PENDING],
-                       then=decided, pipe=pipe)
+    transaction.on_commit(lambda: notify.upload_announce(upload_id, status), robust=True)
 
 
 def _problem(code: str, message: str, field: str | None = None) -> dict:
@@ -139,10 +121,10 @@ def upload_from_inputs(upload_id: int, inputs: dict | None) -> Upload | None:
     None when the message lacks inputs (sent by another release): read the row instead."""
     if inputs is None or not all(name in inputs for name in _INPUTS):
         return None
-    upload = Upload(pk=upload_id, status=UploadStatus.PENDING,
-                    **{name: inputs[name] for name in _INPUTS})
-    upload._state.adding, upload._state.db = False, DEFAULT_DB_ALIAS
-    return upload
+    # As if read from the database: the fields the message lacks load when first used.
+    known = {"id": upload_id, "status": UploadStatus.PENDING, **{n: inputs[n] for n in _INPUTS}}
+    names = [f.attname for f in Upload._meta.concrete_fields if f.attname in known]
+    return Upload.from_db(DEFAULT_DB_ALIAS, names, [known[name] for name in names])
 
 
 @contextmanager
@@ -280,21 +262,15 @@ class Settled(Exception):
 
 
 def _record(upload: Upload, report, path: str, metadata_sha256: str) -> File:
+    """Publish the file in one transaction, holding the org's row lock: one publisher at a
+    time per org, so size totals and filename checks stay exact. The filename is claimed
+    (by ``file_publish``) only once the checks below have passed: a token that may not upload
+    here learns nothing about the org's filenames."""
     with transaction.atomic():
-        # One publisher at a time per org: size totals and filename checks stay exact. The
-        # upload's row and the project are read in the same round trip, by statements the
-        # server runs only once the lock is held (so they see what the previous publisher
-        # committed). The filename is claimed afterwards, once the checks below have passed:
-        # a token that may not upload here learns nothing about the org's filenames.
-        with statements.pipeline() as pipe:
-            locked = pipe.first(Organization, statements.org_lock_sql(), [upload.org_id])
-            current = pipe.joined((Upload, ApiToken, User), _UPLOAD_SQL, [upload.pk])
-            named = project_named_later(pipe, upload.org_id,
-                                        canonicalize_name(upload.project_name))
-        org = locked.value
+        org = Organization.objects.select_for_update().filter(pk=upload.org_id).first()
         if org is None:
             raise Refused("The organisation no longer exists.")
-        row = _upload_from_row(current.value)
+        row = upload_load(upload.pk)
         if row is None or row.status != UploadStatus.PENDING:
             raise Settled
         if any(getattr(row, name) != getattr(upload, name) for name in _INPUTS):
@@ -304,7 +280,8 @@ def _record(upload: Upload, report, path: str, metadata_sha256: str) -> File:
         _adopt(upload, row)
         upload.org = org
         principal = Principal(user=upload.user, token=upload.token, ip=upload.ip)
-        project = _project_for(upload, principal, named.value)
+        project, created = _project_for(
+            upload, principal, project_named(org, canonicalize_name(upload.project_name)))
         # The one-sdist rule is file_publish's (it raises ValidationError).
         problems = limits.quota_problems(org=org, project=project,
                                          project_name=project.name, size=upload.size)
@@ -312,9 +289,10 @@ def _record(upload: Upload, report, path: str, metadata_sha256: str) -> File:
             raise Refused(*problems)
         file = registry_services.file_publish(
             project=project, new=_new_file(upload, report, path, metadata_sha256),
-            principal=principal,
-            also=lambda pipe, file: finish(upload, UploadStatus.PUBLISHED, file=file,
-                                           pipe=pipe))
+            principal=principal)
+        if created:
+            _creation_count(principal)
+        finish(upload, UploadStatus.PUBLISHED, file=file, publishing=True)
         release = file.release
         if release.description_renderer != RENDERER:  # new, or rendered by an older one
             # After the announcement above: the request has its answer while this renders.
@@ -340,29 +318,10 @@ def _adopt(upload: Upload, row: Upload) -> None:
     upload.token, upload.user = row.token, row.user
 
 
-# The worker's reads, as plain statements (see accounts.statements): the upload with the
-# token it came with and that token's owner (either may be gone since: the upload keeps None).
-_UPLOAD_SQL = ("SELECT up.*, t.*, u.* FROM uploads_upload up "
-               "LEFT JOIN accounts_apitoken t ON t.id = up.token_id "
-               "LEFT JOIN accounts_user u ON u.id = up.user_id WHERE up.id = %s")
-
-
 def upload_load(upload_id: int) -> Upload | None:
     """The upload with its user and token (either may be gone: the upload keeps None)."""
-    return _upload_from_row(statements.joined((Upload, ApiToken, User), _UPLOAD_SQL,
-                                              [upload_id]))
-
-
-def _upload_from_row(found: tuple | None) -> Upload | None:
-    if found is None:
-        return None
-    upload, token, user = found
-    upload.token, upload.user = token, user
-    if token is not None and token.user_id is not None:
-        # The uploader is the token's owner; read apart only if that ever differs.
-        token.user = user if user is not None and user.pk == token.user_id \
-            else statements.user_by_pk(token.user_id)
-    return upload
+    return (Upload.objects.select_related("user", "token__user")
+            .filter(pk=upload_id).first())
 
 
 def _render_readme(release: Release) -> None:
@@ -378,8 +337,21 @@ def _render_readme(release: Release) -> None:
         render_readme.delay(release.pk)
 
 
-def _project_for(upload: Upload, principal: Principal, project: Project | None) -> Project:
-    """The project to publish into: ``project`` as read under the org lock, or a new one."""
+def _creation_count(principal: Principal) -> None:
+    """Count the project this publication created against the principal's creation limit,
+    once everything else has passed, so that only projects actually created count; over the
+    limit, the publication (and the project) rolls back."""
+    try:
+        rate_hit("project_create", principal.cache_key)
+    except RateLimited as exc:
+        raise Refused(f"Too many new projects; retry in {exc.retry_after} seconds.",
+                      retry_after=exc.retry_after) from None
+
+
+def _project_for(upload: Upload, principal: Principal,
+                 project: Project | None) -> tuple[Project, bool]:
+    """The project to publish into: ``project`` as read under the org lock, or a new one;
+    and whether this publication created it."""
     if project is not None:
         project.org = upload.org  # the org locked above, not read a second time
     else:
@@ -387,7 +359,7 @@ def _project_for(upload: Upload, principal: Principal, project: Project | None) 
             raise Refused(f"Project '{upload.project_name}' no longer exists.")
         try:
             return registry_services.project_create(
-                org=upload.org, name=upload.project_name, principal=principal)
+                org=upload.org, name=upload.project_name, principal=principal), True
         except ValidationError:
             # Created in between (through the API, which does not take the org lock)?
             project = Project.objects.filter(
@@ -400,7 +372,7 @@ def _project_for(upload: Upload, principal: Principal, project: Project | None) 
             raise Refused(not_allowed_message(upload.project_name))
         if Capability.PROJECT_UPLOAD not in held:
             raise Refused(f"The token is not allowed to upload to project '{project.name}'.")
-    return project
+    return project, False
 
 
 def _refused(upload: Upload, exc: Exception) -> None:
@@ -420,4 +392,8 @@ def _refused(upload: Upload, exc: Exception) -> None:
         messages = exc.messages
     else:
         messages = getattr(exc, "messages", None) or [str(exc)]
-    finish(upload, UploadStatus.REJECTED, [_problem(CONFLICT, m) for m in messages])
+    problems = [_problem(CONFLICT, m) for m in messages]
+    if getattr(exc, "retry_after", None):
+        for problem in problems:
+            problem["retry_after"] = exc.retry_after
+    finish(upload, UploadStatus.REJECTED, problems)

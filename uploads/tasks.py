@@ -1,6 +1,6 @@
 """Celery tasks: fetch by primary key, call one service, own the retries."""
 
-from celery import Task, shared_task
+from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import DatabaseError
 
@@ -8,16 +8,7 @@ from registry.readme import release_render_description
 from uploads import publish, services
 
 
-class PlainRepr(Task):
-    """Celery writes a repr of a task's arguments into each message, for monitoring; its own
-    (``saferepr``, pure Python, for arguments of any size) cost the upload request more CPU
-    than publishing the message. These arguments are small: the built-in repr does."""
-
-    def delay(self, *args, **kwargs):
-        return self.apply_async(args, kwargs, argsrepr=repr(args), kwargsrepr=repr(kwargs))
-
-
-@shared_task(base=PlainRepr, acks_late=True, reject_on_worker_lost=False, max_retries=0)
+@shared_task(acks_late=True, reject_on_worker_lost=False, max_retries=0)
 def validate_upload(upload_id: int, inputs: dict | None = None) -> None:
     """Validate and publish an upload. ``inputs`` (``publish.upload_inputs``) lets validation
     start without reading the row, which the publishing transaction reads under the org's

@@ -92,7 +92,7 @@ class TestStagingFailures:
     def test_database_down_while_recording_removes_the_staged_file(self, acme, wheel,
                                                                    monkeypatch):
         org, token = acme
-        monkeypatch.setattr("accounts.statements.insert", fail(OperationalError("db gone")))
+        monkeypatch.setattr(Upload, "save", fail(OperationalError("db gone")))
         assert upload(org, token, wheel, "pkg", "1.0").status_code == 503
         assert_nothing_left(org)
 

@@ -130,3 +130,46 @@ class TestOneSdistPerRelease:
         assert refused.status == UploadStatus.REJECTED
         assert refused.problems[0]["message"].startswith("Only one sdist may be uploaded")
         assert leftovers() == []
+
+
+class TestNewProjectLimit:
+    """The limit on new projects counts the projects uploads create, not the attempts."""
+
+    @pytest.fixture
+    def one_new_project(self, settings):
+        settings.RATE_LIMITS = {**settings.RATE_LIMITS, "project_create": (1, 3600)}
+
+    def test_racing_uploads_that_create_one_project_count_once(
+            self, acme, tmp_path, settings, monkeypatch, one_new_project):
+        org, token = acme
+        settings.UPLOAD_WAIT_SECONDS = 0  # each answers 503 at once; the test runs the worker
+        queued = queue_tasks(monkeypatch)
+        versions = ("1.0", "2.0", "3.0", "4.0")
+        # Each request finds no project "pkg" and may create it.
+        answers = [upload(org, token, build_wheel(tmp_path, "pkg", v), "pkg", v).status_code
+                   for v in versions]
+        assert answers == [503] * len(versions)
+        for message in queued:
+            tasks.validate_upload(*message)
+        assert [u.status for u in Upload.objects.order_by("version")] == \
+            [UploadStatus.PUBLISHED] * len(versions)
+        assert File.objects.count() == len(versions)
+        # The one project created used the limit up: the next new one is refused.
+        monkeypatch.undo()
+        settings.UPLOAD_WAIT_SECONDS = 10
+        response = upload(org, token, build_wheel(tmp_path, "other", "1.0"), "other", "1.0")
+        assert response.status_code == 429 and int(response["Retry-After"]) > 0
+        assert response.reason_phrase.startswith("Too many new projects; retry in")
+        assert not File.objects.filter(filename__startswith="other").exists()
+        assert leftovers() == []
+
+    def test_refused_uploads_create_nothing_and_count_nothing(
+            self, acme, tmp_path, one_new_project):
+        org, token = acme
+        broken = tmp_path / "broken_pkg-1.0-py3-none-any.whl"
+        broken.write_bytes(b"not a zip archive" * 64)
+        for _attempt in range(3):
+            response = upload(org, token, broken, "broken-pkg", "1.0")
+            assert response.status_code == 400, response.content
+        response = upload(org, token, build_wheel(tmp_path, "good", "1.0"), "good", "1.0")
+        assert response.status_code == 200, response.content
