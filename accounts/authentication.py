@@ -86,19 +86,13 @@ def _refuse(ip: str | None) -> AuthenticationFailed:
     )
 
 
-def token_read_ahead(pipe, request) -> None:
-    """Nothing to read ahead: ``principal_from_request`` reads the token (``pipe`` is
-    ignored)."""
-    return None
-
-
 def token_with_user(key_id: str) -> ApiToken | None:
     """The API token with that key id, its owner loaded (org tokens have none); None if
     none. Its org is not read: the callers compare ``org_id``."""
     return ApiToken.objects.select_related("user").filter(key_id=key_id).first()
 
 
-def token_from_secret(secret: str, ip: str | None, read_ahead=None) -> ApiToken:
+def token_from_secret(secret: str, ip: str | None) -> ApiToken:
     """Find the active token for a presented secret or raise AuthenticationFailed.
 
     The secret is checked first and only failures count against ``ip``: a right secret is
@@ -106,8 +100,7 @@ def token_from_secret(secret: str, ip: str | None, read_ahead=None) -> ApiToken:
     parsed = tokens.parse(secret)
     token = None
     if parsed is not None:
-        token = (read_ahead.value if read_ahead is not None
-                 else token_with_user(parsed[0]))
+        token = token_with_user(parsed[0])
     if token is None or not tokens.secret_matches(parsed[1], token.secret_hash):
         raise _refuse(ip)
     if token.revoked_at is not None:
@@ -132,16 +125,12 @@ def _touch(token: ApiToken, ip: str | None) -> None:
     token.last_used_at, token.last_used_ip = now, ip
 
 
-def principal_from_request(request, *, allow_session: bool = True,
-                           read_ahead=None) -> Principal:
-    """The principal for a request: a token if one is presented, else the session user.
-
-    ``read_ahead`` (anything with ``.value``) is the presented token's row, if the caller
-    has read it already."""
+def principal_from_request(request, *, allow_session: bool = True) -> Principal:
+    """The principal for a request: a token if one is presented, else the session user."""
     ip = client_ip(request)
     secret = presented_secret(request)
     if secret:
-        token = token_from_secret(secret, ip, read_ahead)
+        token = token_from_secret(secret, ip)
         return Principal(user=token.user, token=token, ip=ip)
     user = getattr(request, "user", None)
     if allow_session and user is not None and user.is_authenticated and user.is_active:

@@ -4,7 +4,6 @@
 PROJECT_READ as one query; tests check that the two agree on every case.
 """
 
-from dataclasses import dataclass
 
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum, TextField
 from django.db.models.fields.json import KeyTextTransform
@@ -238,16 +237,3 @@ def project_named(org: Organization, normalized_name: str) -> Project | None:
     if project is not None:
         project.org = org
     return project
-
-
-@dataclass(frozen=True)
-class Found:
-    """A read already made, for callers written against a deferred read (``.value``)."""
-
-    value: object
-
-
-def project_named_later(pipe, org_id: int, normalized_name: str) -> Found:
-    """``project_named`` by the org's id (its org not attached), read now; ``pipe`` is
-    ignored."""
-    return Found(Project.objects.filter(org_id=org_id, normalized_name=normalized_name).first())

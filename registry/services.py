@@ -1,6 +1,5 @@
 """Writes for projects, releases and files. Each writes an audit event."""
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -161,16 +160,14 @@ def sdist_message(project_name: str, version: str) -> str:
 # Inside the caller's transaction, without a savepoint of its own: any failure here fails
 # the whole publication (the upload worker's transaction holds the org lock around it).
 @transaction.atomic(savepoint=False)
-def file_publish(*, project: Project, new: NewFile, principal: Principal,
-                 also: Callable[[None, File], None] | None = None) -> File:
+def file_publish(*, project: Project, new: NewFile, principal: Principal) -> File:
     """Record an already stored file in the index, in one transaction: its filename, its
     release (if new), the file, the size counters, the project's serial, the cached pages
     dropped, an audit event.
 
     Raises FileExists when the org has used the filename before, whatever its bytes were
     (telling a replay of the same file from a refusal is the caller's part), and
-    ValidationError for a second sdist of a release. ``also(None, file)`` runs the caller's
-    own writes once the file has its id, in the same transaction.
+    ValidationError for a second sdist of a release.
     """
     try:
         FilenameRecord.objects.create(org_id=project.org_id, filename=new.filename,
@@ -192,8 +189,6 @@ def file_publish(*, project: Project, new: NewFile, principal: Principal,
     audit_record(action="file.upload", org=project.org, principal=principal,
                  target=f"{project.name} {release.version} {file.filename}",
                  data={"sha256": file.sha256_digest, "size": file.size})
-    if also is not None:
-        also(None, file)
     return file
 
 
