@@ -92,7 +92,7 @@ class TestServices:
             assert f'"{name}"' in settings_text, f"{name} is not read by config/settings.py"
 
     def test_environment_configures_production_settings(self):
-        expected = ["postgres", False, "storages.backends.s3.S3Storage", False, True, True]
+        expected = ["postgres", False, "registry.s3.DistributionS3Storage", False, True, True]
         assert compose_settings()[:6] == expected
 
     def test_cookies_are_secure_unless_the_shell_says_otherwise(self):
