@@ -83,6 +83,23 @@ class TestThroughNginx:
             urllib.request.urlopen(f"{nginx.url}/_files/", timeout=10)
         assert refused.value.code == 404
 
+    def test_a_body_over_the_limit_is_refused_by_nginx(self, behind_nginx, org, tmp_path):
+        live, nginx = behind_nginx
+        posts = live.access_log().count("POST /edge/legacy/")
+        small = Nginx(prefix=tmp_path, upstream=nginx.upstream, files_dir=nginx.files_dir,
+                      max_body="64k").start()
+        try:
+            request = urllib.request.Request(
+                f"{small.url}/edge/legacy/", data=b"x" * 100_000, method="POST",
+                headers={"Authorization": f"Bearer {org['upload']}",
+                         "Content-Type": "multipart/form-data; boundary=x"})
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(request, timeout=30)
+            assert refused.value.code == 413
+        finally:
+            small.stop()
+        assert live.access_log().count("POST /edge/legacy/") == posts  # gunicorn saw nothing
+
     def test_the_client_address_is_the_one_nginx_saw(self, behind_nginx, org):
         """nginx appends the peer to X-Forwarded-For; a client's own value is not believed."""
         live, nginx = behind_nginx
