@@ -3,6 +3,7 @@ import pytest
 from tests.deploy.nginx import Nginx
 from tests.e2e.conftest import client_venv  # noqa: F401 - a fresh venv to install into
 from tests.live import live_registry
+from tests.storage.conftest import s3_server  # noqa: F401 - moto's S3 server
 
 
 @pytest.fixture(scope="module")
