@@ -8,14 +8,17 @@ import socket
 import threading
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
 from tests.corpus import build_wheel
-from tests.deploy.nginx import Nginx, template_variables
+from tests.deploy.nginx import NGINX, Nginx, template_variables
 from tests.e2e.conftest import run_client, twine_upload
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e,
+              pytest.mark.skipif(not Path(NGINX).exists(),
+                                 reason="needs nginx (.ci/run installs the system package)")]
 NAME = "nginx-demo"
 
 
