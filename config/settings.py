@@ -230,8 +230,11 @@ elif STORAGE_BACKEND == "s3":
     if not _s3_options["bucket_name"]:
         raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME.")
     _files_backend = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {**_s3_options, "location": "files"},
+        "BACKEND": "registry.s3.DistributionS3Storage",
+        # Download links are signed for the address clients reach the store at, when the
+        # web processes use another one (http://minio:9000 inside a compose network).
+        "OPTIONS": {**_s3_options, "location": "files",
+                    "public_endpoint_url": env("AWS_S3_PUBLIC_ENDPOINT_URL")},
     }
     _staging_backend = {
         "BACKEND": "storages.backends.s3.S3Storage",

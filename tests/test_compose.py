@@ -35,7 +35,8 @@ def compose_settings() -> list:
     probe = ("import django, json; django.setup(); from django.conf import settings as s; "
              "print(json.dumps([s.DATABASES['default']['HOST'], s.CELERY_TASK_ALWAYS_EAGER,"
              " s.STORAGES['distributions']['BACKEND'], s.DEBUG, s.SESSION_COOKIE_SECURE,"
-             " s.CSRF_COOKIE_SECURE, s.CELERY_TASK_DEFAULT_QUEUE]))")
+             " s.CSRF_COOKIE_SECURE, s.CELERY_TASK_DEFAULT_QUEUE, s.TRUSTED_PROXY_COUNT,"
+             " __import__('registry.storage').storage.distributions().url('a/b.whl')]))")
     result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
                             text=True, timeout=60,
                             env={**env, "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -51,7 +52,7 @@ def command_of(service: str) -> str:
 
 class TestServices:
     def test_has_web_worker_postgres_redis_and_object_store(self):
-        assert {"web", "worker", "beat", "postgres", "redis", "minio"} <= set(SERVICES)
+        assert {"nginx", "web", "worker", "beat", "postgres", "redis", "minio"} <= set(SERVICES)
 
     def test_web_runs_gunicorn_on_our_wsgi_module(self):
         command = command_of("web")
@@ -92,7 +93,7 @@ class TestServices:
             assert f'"{name}"' in settings_text, f"{name} is not read by config/settings.py"
 
     def test_environment_configures_production_settings(self):
-        expected = ["postgres", False, "storages.backends.s3.S3Storage", False, True, True]
+        expected = ["postgres", False, "registry.s3.DistributionS3Storage", False, True, True]
         assert compose_settings()[:6] == expected
 
     def test_cookies_are_secure_unless_the_shell_says_otherwise(self):
@@ -158,3 +159,128 @@ class TestWebServerConfiguration:
             assert app == ["config.wsgi"], where
             assert config.worker_class_str == "gthread" and config.threads >= 2, where
             assert config.timeout >= 120, where  # longer than an upload may wait plus parsing
+
+
+class TestImages:
+    def test_every_image_is_pinned_to_a_release(self):
+        for name, service in SERVICES.items():
+            if "image" not in service:
+                assert "build" in service, name
+                continue
+            image, _, tag = service["image"].rpartition(":")
+            assert image and tag != "latest", f"{name}: {service['image']} is not pinned"
+            assert re.fullmatch(r"\d+\.\d+(\.\d+)?(-\w+)?|RELEASE\.[\dT-]+Z", tag), name
+
+    def test_the_dockerfile_base_is_pinned_to_a_release(self):
+        base = re.search(r"^FROM (\S+)$", (ROOT / "Dockerfile").read_text(), re.M).group(1)
+        assert re.fullmatch(r"python:3\.\d+\.\d+-slim-\w+", base), base
+
+
+def dockerfile_runs() -> list[tuple[str, str]]:
+    """The Dockerfile's instructions, continued lines joined: (instruction, rest)."""
+    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    return [tuple(line.split(" ", 1)) for line in text.splitlines()
+            if line and not line.startswith("#")]
+
+
+class TestWhoWritesWhat:
+    """The image runs as an unprivileged user: whatever a command writes must be writable by
+    that user, and what only root may write is written when the image is built."""
+
+    def test_the_server_user_owns_the_folders_local_storage_writes(self, tmp_path):
+        steps = dockerfile_runs()
+        user = next(rest for op, rest in steps if op == "USER")
+        workdir = next(rest for op, rest in steps if op == "WORKDIR")
+        owned = re.search(rf"install -d -o {user} ([^&]+)", (ROOT / "Dockerfile").read_text()
+                          .replace("\\\n", " ")).group(1).split()
+        # Where the settings put local files and staged uploads, with the image's layout.
+        env = {"PATH": "/usr/bin:/bin", "SECRET_KEY": "k" * 50}
+        probe = ("import django, json; django.setup(); from django.conf import settings as s;"
+                 " print(json.dumps([str(s.STORAGES[a]['OPTIONS']['location'])"
+                 " for a in ('distributions', 'staging')]))")
+        result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
+                                text=True, timeout=60,
+                                env={**env, "DJANGO_SETTINGS_MODULE": "config.settings",
+                                     "WHEELHOUSE_VAR_DIR": f"{workdir}/var"})
+        assert result.returncode == 0, result.stderr
+        assert set(json.loads(result.stdout)) <= set(owned)
+
+    def test_commands_write_only_where_the_user_may(self):
+        for name in ("web", "worker", "beat"):
+            command = command_of(name)
+            assert "collectstatic" not in command, name  # root's job, at build time
+            for path in re.findall(r"(?:-s|--schedule|--pidfile|--logfile) (\S+)", command):
+                assert path.startswith("/tmp/"), (name, path)
+
+    def test_web_and_worker_run_as_the_image_user(self):
+        for name in ("web", "worker", "beat"):
+            assert "user" not in SERVICES[name], f"{name} must keep the image's own user"
+
+
+class TestNginx:
+    def test_nginx_alone_is_published_in_front_of_web(self):
+        assert "ports" not in SERVICES["web"]
+        assert SERVICES["nginx"]["ports"] == ["8000:80"]
+        assert SERVICES["nginx"]["depends_on"]["web"]["condition"] == "service_healthy"
+
+    def test_nginx_renders_our_template_with_every_variable_set(self):
+        from tests.deploy.nginx import TEMPLATE, template_variables
+
+        source, target, _mode = SERVICES["nginx"]["volumes"][0].split(":")
+        assert (ROOT / source).resolve() == TEMPLATE.parent and target == "/etc/nginx/templates"
+        env = SERVICES["nginx"]["environment"]
+        assert set(env) == template_variables()
+        assert env["WHEELHOUSE_LISTEN"] == "80"
+        port = re.search(r"-b 0\.0\.0\.0:(\d+)", command_of("web")).group(1)
+        assert env["WHEELHOUSE_UPSTREAM"] == f"web:{port}"
+
+    def test_the_body_limit_lets_the_largest_allowed_upload_through(self):
+        from django.conf import settings
+
+        size = SERVICES["nginx"]["environment"]["WHEELHOUSE_MAX_BODY"]
+        number, unit = re.fullmatch(r"(\d+)([km]?)", size).groups()
+        limit = int(number) * {"": 1, "k": 1024, "m": 1024 * 1024}[unit]
+        cap = settings.UPLOAD_MAX_FILE_SIZE_CAP
+        assert cap < limit <= cap + 2 * settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+    def test_the_web_processes_trust_exactly_nginx(self):
+        assert compose_settings()[7] == 1
+
+
+class TestPublicLinks:
+    def test_download_links_name_the_published_store_not_the_compose_host(self):
+        link = compose_settings()[8]
+        assert link.startswith("http://localhost:9000/wheelhouse/files/a/b.whl?"), link
+        assert "9000:9000" in SERVICES["minio"]["ports"]
+
+    def test_the_public_endpoint_follows_the_shell(self):
+        env = SERVICES["web"]["environment"]
+        value = env["AWS_S3_PUBLIC_ENDPOINT_URL"]
+        assert interpolate(value, AWS_S3_PUBLIC_ENDPOINT_URL="https://s3.example.com") == (
+            "https://s3.example.com")
+
+
+def readme_compose_commands() -> list[list[str]]:
+    import shlex
+
+    readme = (ROOT / "README.md").read_text()
+    production = readme[readme.index("## Production"):readme.index("### nginx")]
+    return [shlex.split(line.split("#")[0])[7:] for line in production.splitlines()
+            if line.startswith("docker compose run --rm web python manage.py ")]
+
+
+class TestFirstUser:
+    def test_the_readme_makes_an_org_and_its_owner(self, db):
+        from django.core.management import call_command, get_commands
+
+        from accounts.models import Membership
+
+        commands = readme_compose_commands()
+        names = [args[0] for args in commands]
+        assert names[:2] == ["createorg", "addmember"]
+        assert set(names) <= set(get_commands())
+        for args in commands[:2]:  # the others ask for a password
+            call_command(*args)
+        org, username = commands[1][1], commands[1][2]
+        membership = Membership.objects.get(org__slug=org, user__username=username)
+        assert membership.role == "owner" and membership.user.email

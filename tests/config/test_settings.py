@@ -71,7 +71,7 @@ class TestProduction:
         assert found["cache"].endswith("RedisCache")
         assert found["eager"] is False
         assert found["broker"] == "redis://cache.internal:6379/1"
-        assert found["files"] == "storages.backends.s3.S3Storage"
+        assert found["files"] == "registry.s3.DistributionS3Storage"
         assert found["files_opts"]["bucket_name"] == "dists"
         assert found["files_opts"]["endpoint_url"] == "http://minio.internal:9000"
         assert found["debug"] is False
