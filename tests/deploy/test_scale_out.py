@@ -18,7 +18,7 @@ from tests.e2e.conftest import run_client, twine_upload
 from tests.live import live_registry
 
 pytestmark = [
-    pytest.mark.e2e, pytest.mark.worker,
+    pytest.mark.e2e,
     pytest.mark.skipif(not (os.environ.get("CELERY_BROKER_URL") and os.environ.get("REDIS_URL")
                             and os.environ.get("DATABASE_URL")),
                        reason="needs Postgres, Redis and a broker (the second pass of .ci/run)"),
