@@ -7,3 +7,4 @@ class RegistryConfig(AppConfig):
 
     def ready(self):
         from registry import usage  # noqa: F401 - connects the size counters' signals
+        from registry.upstream import receivers, tasks  # noqa: F401 - held names, eviction
