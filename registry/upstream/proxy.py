@@ -51,16 +51,18 @@ def may_read(principal: Principal, org: Organization) -> bool:
         visibility == Visibility.INTERNAL and user is not None and is_insider(user, org))
 
 
-def sources_for(principal: Principal, org: Organization, name: str) -> list[fetch.Source]:
-    """The upstreams ``name`` may be proxied from for ``principal``; Refused when none."""
-    sources = selectors.sources_of(org)
-    if not sources or not may_read(principal, org):
+def sources_for(principal: Principal, org_slug: str,
+                name: str) -> tuple[Organization, list[fetch.Source]]:
+    """The org and the upstreams ``name`` may be proxied from for ``principal``; Refused
+    when none (no such org included)."""
+    org, sources = selectors.org_and_sources(org_slug)
+    if org is None or not sources or not may_read(principal, org):
         raise Refused
     refused = refusal(name, selectors.guard_facts(org, name))
     if refused is not None:
         services.refusal_record(org=org, name=name, refusal=refused, principal=principal)
         raise Refused
-    return sources
+    return org, sources
 
 
 def _bucket() -> str:
@@ -260,3 +262,63 @@ def _keep(org: Organization, name: str, entry: dict, spool, size: int) -> None:
                                         path=path)
     except IntegrityError:  # kept meanwhile by a caller whose claim had lapsed
         distributions().delete(path)
+
+
+def file_warm(org: Organization, name: str, source: fetch.Source, entry: dict) -> bool:
+    """Fetch and keep one file of the page unless kept already; True when it was fetched."""
+    while kept_file(org, entry) is None:
+        mine = file_claim(org, entry)
+        if mine is None:
+            file_awaited(org, entry)
+            continue
+        try:
+            response = fetch.request(source, entry["url"])
+        except fetch.UpstreamUnavailable:
+            file_release(org, entry, mine)
+            raise
+        if response.status != 200:
+            response.release_conn()
+            file_release(org, entry, mine)
+            raise fetch.UpstreamUnavailable(f"{entry['filename']}: {response.status}")
+        for _chunk in file_stream(org, name, entry, response, mine):
+            pass
+        return True
+    return False
+
+
+def warm(org: Organization, name: str, specifier) -> tuple[str | None, list[str]]:
+    """Fetch the page of ``name`` and keep every file of the newest version ``specifier``
+    allows (not yanked unless pinned): (version, filenames fetched now). Refused when the
+    guard refuses the name; (None, []) when no upstream has it or no version fits."""
+    sources = selectors.sources_of(org)
+    refused = refusal(name, selectors.guard_facts(org, name))
+    if not sources or refused is not None:
+        raise Refused(refused.message if refused else "the org has no upstream")
+    data = page_data(org, name, sources)
+    if data is None:
+        return None, []
+    version = _newest(pages.served_files(data), specifier)
+    if version is None:
+        return None, []
+    source = source_of(org, name, sources)
+    fetched = [entry["filename"] for entry in pages.served_files(data)
+               if pages.file_version(entry["filename"]) == version
+               and file_warm(org, name, source, entry)]
+    return version, fetched
+
+
+def _newest(entries: list[dict], specifier) -> str | None:
+    from packaging.version import InvalidVersion, Version
+
+    pinned = {str(s.version) for s in specifier if s.operator in ("==", "===")}
+    candidates = set()
+    for entry in entries:
+        version = pages.file_version(entry["filename"])
+        if version is None or (entry["yanked"] and version not in pinned):
+            continue
+        try:
+            if specifier.contains(Version(version), prereleases=bool(pinned)):
+                candidates.add(Version(version))
+        except InvalidVersion:
+            continue
+    return str(max(candidates)) if candidates else None

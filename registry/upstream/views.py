@@ -21,7 +21,6 @@ from packaging.utils import canonicalize_name
 
 from accounts.authentication import AuthenticationFailed, principal_from_request
 from accounts.capabilities import Visibility
-from accounts.selectors import org_get
 from registry.storage import distributions
 from registry.upstream import fetch, pages, proxy, services
 from registry.views import simple as simple_views
@@ -39,11 +38,8 @@ def _unavailable(message: str) -> HttpResponse:
 
 def _allowed(request, org_slug: str, name: str):
     """The org and the upstreams to ask for ``name``; Http404 when nothing may be proxied."""
-    org = org_get(org_slug)
-    if org is None:
-        raise Http404("No such organisation.")
     try:
-        return org, proxy.sources_for(principal_from_request(request), org, name)
+        return proxy.sources_for(principal_from_request(request), org_slug, name)
     except proxy.Refused as exc:
         raise Http404("No such project.") from exc
 
