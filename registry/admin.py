@@ -152,3 +152,7 @@ class ProjectGrantAdmin(admin.ModelAdmin):
 class ProhibitedNameAdmin(admin.ModelAdmin):
     list_display = ["normalized_name", "reason", "created_at"]
     search_fields = ["normalized_name", "reason"]
+
+
+# The upstream indexes' admin pages live with them (registry.upstream.admin).
+from registry.upstream import admin as upstream_admin  # noqa: E402, F401
