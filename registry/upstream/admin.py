@@ -15,6 +15,7 @@ from registry.upstream import credentials
 
 
 class UpstreamAdminForm(forms.ModelForm):
+    url = forms.URLField(max_length=500, assume_scheme="https")
     new_password = forms.CharField(required=False, widget=forms.PasswordInput,
                                    help_text="Stored encrypted; empty keeps the current one.")
 
