@@ -7,6 +7,7 @@ hashes, requires-python, PEP 592 yank, PEP 658/714 metadata, size and upload tim
 """
 
 import json
+import re
 from html.parser import HTMLParser
 from urllib.parse import quote, unquote, urldefrag, urljoin, urlsplit
 
@@ -39,7 +40,8 @@ def parse(body: bytes, content_type: str, page_url: str) -> dict:
 
 def _metadata(value) -> dict | bool:
     if isinstance(value, dict):
-        return {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str)}
+        return {k: v.lower() for k, v in value.items()
+                if isinstance(k, str) and isinstance(v, str)}
     return bool(value)
 
 
@@ -67,7 +69,8 @@ def _json_file(entry: dict, page_url: str) -> dict:
     return {
         "filename": str(entry["filename"]),
         "url": urljoin(page_url, entry["url"]),
-        "hashes": {k: v for k, v in entry.get("hashes", {}).items() if isinstance(v, str)},
+        "hashes": {k: v.lower() for k, v in entry.get("hashes", {}).items()
+                   if isinstance(v, str)},
         "requires-python": entry.get("requires-python") or None,
         "yanked": yanked if isinstance(yanked, str) and yanked else bool(yanked),
         "core-metadata": _metadata(entry.get("core-metadata",
@@ -104,7 +107,7 @@ class _Anchors(HTMLParser):
 
 def _hash_fragment(fragment: str) -> dict:
     name, _, value = fragment.partition("=")
-    return {name: value} if name and value else {}
+    return {name: value.lower()} if name and value else {}
 
 
 def _html_metadata(attrs: dict) -> dict | bool:
@@ -157,11 +160,17 @@ def file_path(org: str, name: str, filename: str) -> str:
     return f"/{org}/files/upstream/{name}/{quote(filename)}"
 
 
+# What a wheel's or sdist's filename holds (PEP 427, PEP 625, PEP 440 epochs and local
+# versions); anything else from an upstream is never a path or a header of ours.
+_FILENAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+!-]*")
+
+
 def served_files(data: dict) -> list[dict]:
-    """The files Wheelhouse serves from a plain page: those with a sha256 to verify against
-    (the only hash a kept file is checked by)."""
+    """The files Wheelhouse serves from a plain page: those with a plain filename and a sha256
+    to verify against (the only hash a kept file is checked by)."""
     return [entry for entry in data["files"]
-            if len(entry["hashes"].get("sha256", "")) == 64 and "/" not in entry["filename"]]
+            if re.fullmatch(r"[0-9a-f]{64}", entry["hashes"].get("sha256", ""))
+            and _FILENAME.fullmatch(entry["filename"])]
 
 
 def rewritten(data: dict, *, org: str, name: str) -> dict:

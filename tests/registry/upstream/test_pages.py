@@ -78,6 +78,12 @@ class TestRewritten:
                            "application/vnd.pypi.simple.v1+json", PAGE_URL)
         assert pages.rewritten(data, org="acme", name="demo")["files"] == []
 
+    def test_filenames_that_are_no_distribution_names_are_left_out(self):
+        for filename in ("../../etc/passwd", 'a"b.whl', "a\r\nX: y.whl", ".hidden"):
+            data = pages.parse(_json_page(filename=filename),
+                               "application/vnd.pypi.simple.v1+json", PAGE_URL)
+            assert pages.rewritten(data, org="acme", name="demo")["files"] == [], filename
+
     def test_versions_from_filenames_when_the_upstream_gives_none(self):
         html = (f'<a href="/f/demo-1.0.tar.gz#sha256={SHA}">demo-1.0.tar.gz</a>'
                 f'<a href="/f/demo-1.10-py3-none-any.whl#sha256={SHA}">'
