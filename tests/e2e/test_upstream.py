@@ -5,6 +5,11 @@ that logs every path it is asked for; Wheelhouse runs live (gunicorn) with its o
 command configuring the org's upstream and reserved names.
 """
 
+import base64
+import os
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from tests.corpus import build_wheel, core_metadata
@@ -29,6 +34,7 @@ def upstream(tmp_path_factory):
     index.add(wheel_dist(wheel(folder, "dep-one", "1.0", "dep-two>=1")))
     index.add(wheel_dist(wheel(folder, "dep-two", "1.5")))
     index.add(wheel_dist(wheel(folder, "shared-name", "5.0")))
+    index.add(wheel_dist(wheel(folder, "popular-dep", "1.0"), pause=1.0))
     for number in range(1, 21):  # a 20-package set, each needing the next
         needs = [f"set-{number + 1:02d}>=1"] if number < 20 else []
         for version in ("1.0", "1.1"):
@@ -138,6 +144,29 @@ class TestOneIndexUrl:
         pinned = (tmp_path / "requirements.txt").read_text()
         assert all(f"set-{n:02d}==1.1" in pinned for n in range(1, 21)), pinned
         assert "dep-two==1.5" in pinned
+
+
+    def test_concurrent_cold_requests_for_one_file_fetch_it_once(self, registry, org, upstream):
+        host_part = org.split("@", 1)[1]
+        token = org.split("__token__:", 1)[1].split("@", 1)[0]
+        base = f"http://{host_part}"
+        auth = "Basic " + base64.b64encode(f"__token__:{token}".encode()).decode()
+
+        def get(url: str) -> bytes:
+            request = urllib.request.Request(url, headers={"Authorization": auth})
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.read()
+
+        get(base + "popular-dep/")  # the page: its files become known
+        dist = upstream.projects["popular-dep"][0]
+        url = f"{registry.url}/{ORG}/files/upstream/popular-dep/{dist.filename}"
+        with ThreadPoolExecutor(16) as pool:
+            bodies = list(pool.map(get, [url] * 16))
+        assert all(body == dist.body for body in bodies)
+        fetched = len(upstream.asked("/files/" + dist.filename))
+        # One fetch per shared cache: with Redis one in all; with each of the live server's
+        # two processes keeping its own memory cache, at most one each.
+        assert fetched == 1 if os.environ.get("REDIS_URL") else 1 <= fetched <= 2
 
 
 class TestUpstreamDown:

@@ -7,6 +7,7 @@ it holds, their files and PEP 658 metadata, and logs every path it is asked for.
 import hashlib
 import json
 import threading
+import time
 import zipfile
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,6 +24,7 @@ class Dist:
     yanked: str | bool = False
     requires_python: str | None = None
     served: bytes | None = None  # what is sent instead of ``body`` (a tampered file)
+    pause: float = 0.0  # seconds before the file is sent, so that requests overlap
 
     @property
     def sha256(self) -> str:
@@ -91,6 +93,7 @@ class StaticIndex:
         if len(parts) == 2 and parts[0] == "files":
             for dist in (d for dists in self.projects.values() for d in dists):
                 if parts[1] == dist.filename:
+                    time.sleep(dist.pause)
                     return self._send(handler, 200, dist.served or dist.body,
                                       "application/octet-stream")
                 if parts[1] == dist.filename + ".metadata" and dist.metadata:
