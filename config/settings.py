@@ -349,6 +349,9 @@ UPSTREAM_BREAKER_FAILURES = env_int("UPSTREAM_BREAKER_FAILURES", 3)
 UPSTREAM_BREAKER_COOLDOWN = env_int("UPSTREAM_BREAKER_COOLDOWN", 30)
 UPSTREAM_CACHE_MAX_BYTES = env_int("UPSTREAM_CACHE_MAX_BYTES", 20 * 1024 * 1024 * 1024)
 UPSTREAM_CREDENTIALS_KEY = env("UPSTREAM_CREDENTIALS_KEY")  # a Fernet key; else from SECRET_KEY
+# Upstreams added by org admins (API, web UI) may not lead to loopback, private or link-local
+# addresses; the operator's (manage.py upstream, UPSTREAM_DEFAULT_URLS, the admin) may.
+UPSTREAM_BLOCK_PRIVATE_NETWORKS = env_bool("UPSTREAM_BLOCK_PRIVATE_NETWORKS", True)
 CELERY_BEAT_SCHEDULE["evict-upstream-cache"] = {
     "task": "registry.upstream.tasks.evict_upstream_cache",
     "schedule": env_int("UPSTREAM_EVICT_EVERY_SECONDS", 900),

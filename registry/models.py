@@ -190,6 +190,8 @@ class Upstream(models.Model):
     position = models.PositiveIntegerField(default=0)
     username = models.CharField(max_length=200, blank=True)
     password_encrypted = models.TextField(blank=True, editable=False)
+    # Added by the operator (manage.py, the admin): may be on a private network address.
+    trusted = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

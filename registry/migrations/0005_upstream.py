@@ -78,6 +78,7 @@ class Migration(migrations.Migration):
                 ('position', models.PositiveIntegerField(default=0)),
                 ('username', models.CharField(blank=True, max_length=200)),
                 ('password_encrypted', models.TextField(blank=True, editable=False)),
+                ('trusted', models.BooleanField(default=False)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('org', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='upstreams', to='accounts.organization')),
             ],

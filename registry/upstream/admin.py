@@ -21,7 +21,7 @@ class UpstreamAdminForm(forms.ModelForm):
 
     class Meta:
         model = Upstream
-        fields = ["org", "url", "position", "username"]
+        fields = ["org", "url", "position", "username", "trusted"]
 
     def save(self, commit=True):
         if self.cleaned_data.get("new_password"):

@@ -6,7 +6,9 @@ The breaker's state is in the shared cache, so every process skips an upstream t
 """
 
 import hashlib
+import ipaddress
 import logging
+import socket
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -33,11 +35,13 @@ class UpstreamUnavailable(Exception):
 
 @dataclass(frozen=True)
 class Source:
-    """An upstream index to ask, with its decrypted credentials."""
+    """An upstream index to ask, with its decrypted credentials. Only a trusted one (added
+    by the operator) may lead to private network addresses."""
 
     url: str
     username: str = ""
     password: str = ""
+    trusted: bool = False
 
     def headers_for(self, url: str) -> dict:
         """Accept and, for the index's own origin only, its Basic credentials."""
@@ -53,6 +57,28 @@ class Source:
 def _origin(url: str) -> tuple[str, str]:
     parts = urlsplit(url)
     return parts.scheme, parts.netloc.rpartition("@")[2]
+
+
+def private_address(url: str) -> bool:
+    """Whether ``url``'s host resolves to an address that is not globally routable (loopback,
+    private, link-local: the instance's own network). An unknown host is not."""
+    host = urlsplit(url).hostname or ""
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except (socket.gaierror, UnicodeError):
+        return False
+    return any(not ipaddress.ip_address(info[4][0].split("%")[0]).is_global for info in infos)
+
+
+def _guarded(source: Source, url: str) -> None:
+    """An org admin's upstream never reaches the instance's own network (the server would
+    fetch for them what they cannot reach): refused before connecting, and redirects are not
+    followed for it. A name that resolves differently between this check and the connection
+    is not caught; a firewall rule for the web processes is the complete answer."""
+    if (settings.UPSTREAM_BLOCK_PRIVATE_NETWORKS and not source.trusted
+            and private_address(url)):
+        raise UpstreamUnavailable(f"{_origin(url)[1]} is on a private network: only the "
+                                  "operator may add such an upstream")
 
 
 def timeout() -> urllib3.Timeout:
@@ -91,9 +117,11 @@ def request(source: Source, url: str) -> urllib3.BaseHTTPResponse:
     breaker is open, on a network error or on a 5xx."""
     if breaker_open(source.url):
         raise UpstreamUnavailable(f"{_origin(url)[1]} is skipped after repeated failures")
+    _guarded(source, url)
+    follow = source.trusted or not settings.UPSTREAM_BLOCK_PRIVATE_NETWORKS
     try:
         response = _pool.request("GET", url, headers=source.headers_for(url), timeout=timeout(),
-                                 preload_content=False)
+                                 preload_content=False, redirect=follow)
     except urllib3.exceptions.HTTPError as exc:
         _failed(source.url)
         raise UpstreamUnavailable(f"{_origin(url)[1]}: {exc}") from exc

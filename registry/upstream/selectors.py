@@ -24,9 +24,13 @@ def upstreams_of(org: Organization):
 
 def sources_of(org: Organization) -> list[Source]:
     """The upstreams to ask for ``org``, in order: its own, else the instance's default."""
-    own = [Source(u.url, u.username, credentials.decrypt(u.password_encrypted))
-           for u in upstreams_of(org)]
-    return own or [Source(url) for url in settings.UPSTREAM_DEFAULT_URLS]
+    own = [_source(u) for u in upstreams_of(org)]
+    return own or [Source(url, trusted=True) for url in settings.UPSTREAM_DEFAULT_URLS]
+
+
+def _source(upstream: Upstream) -> Source:
+    return Source(upstream.url, upstream.username,
+                  credentials.decrypt(upstream.password_encrypted), upstream.trusted)
 
 
 def org_and_sources(slug: str) -> tuple[Organization | None, list[Source]]:
@@ -35,12 +39,11 @@ def org_and_sources(slug: str) -> tuple[Organization | None, list[Source]]:
     rows = list(Upstream.objects.filter(org__slug=slug).select_related("org")
                 .order_by("position", "pk"))
     if rows:
-        return rows[0].org, [Source(u.url, u.username, credentials.decrypt(u.password_encrypted))
-                             for u in rows]
+        return rows[0].org, [_source(u) for u in rows]
     if not settings.UPSTREAM_DEFAULT_URLS:
         return None, []
     org = Organization.objects.filter(slug=slug).first()
-    return org, [Source(url) for url in settings.UPSTREAM_DEFAULT_URLS] if org else []
+    return org, [Source(url, trusted=True) for url in settings.UPSTREAM_DEFAULT_URLS] if org else []
 
 
 def patterns_of(org: Organization, kind: str | None = None):

@@ -3,6 +3,7 @@ made by a person or token writes an audit event."""
 
 import logging
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -23,7 +24,7 @@ from registry.models import (
     UpstreamPolicy,
 )
 from registry.storage import distributions
-from registry.upstream import credentials
+from registry.upstream import credentials, fetch
 from registry.upstream.guard import Refusal, normalize_pattern, pattern_problem
 
 log = logging.getLogger(__name__)
@@ -43,12 +44,21 @@ def _clean_url(url: str) -> str:
 
 @transaction.atomic
 def upstream_add(*, org: Organization, url: str, principal: Principal | None = None,
-                 username: str = "", password: str = "") -> Upstream:
-    """Add an upstream index after the org's others (ValidationError for a bad or known URL)."""
+                 username: str = "", password: str = "", trusted: bool = False) -> Upstream:
+    """Add an upstream index after the org's others (ValidationError for a bad or known URL).
+
+    ``trusted`` (the operator's command) allows a private network address; an org admin's
+    upstream may not lead there (see ``fetch.private_address``).
+    """
     url = _clean_url(url)
+    if (not trusted and settings.UPSTREAM_BLOCK_PRIVATE_NETWORKS
+            and fetch.private_address(url)):
+        raise ValidationError(f"{url} is on a private network: only the operator may add it "
+                              "(manage.py upstream ORG add URL).")
     last = Upstream.objects.filter(org=org).aggregate(last=Max("position"))["last"]
     upstream = Upstream(org=org, url=url, position=0 if last is None else last + 1,
-                        username=username, password_encrypted=credentials.encrypt(password))
+                        username=username, password_encrypted=credentials.encrypt(password),
+                        trusted=trusted)
     try:
         with transaction.atomic():
             upstream.save()
@@ -56,7 +66,7 @@ def upstream_add(*, org: Organization, url: str, principal: Principal | None = N
         raise ValidationError(f"{url} is already an upstream of {org.slug}.") from exc
     audit_record(action="upstream.add", org=org, principal=principal, target=url,
                  data={"position": upstream.position, "username": username,
-                       "password": bool(password)})
+                       "password": bool(password), "trusted": trusted})
     return upstream
 
 

@@ -62,10 +62,14 @@ def test_an_admin_sets_up_upstreams(registry, browser, gateway, upstream,  # noq
     page.wait_for_load_state()
     assert "None: nothing is proxied." in main.inner_text()
 
-    page.fill("#id_url", upstream.url)
+    page.fill("#id_url", upstream.url)  # on 127.0.0.1: the instance's own network
     page.get_by_role("button", name="Add the upstream").click()
     page.wait_for_load_state()
-    assert f"{upstream.url} is upstream number 1." in main.inner_text()
+    assert "is on a private network: only the operator may add it" in main.inner_text()
+    assert upstream.log == []
+    registry.manage("upstream", ORG, "add", upstream.url)  # as the operator
+    page.goto(f"{registry.url}/{ORG}/-/upstreams/")
+    assert upstream.url in main.inner_text()
     page.select_option("#id_kind", "reserved")
     page.fill("#id_pattern", "gateway-*")
     page.get_by_role("button", name="Add the pattern").click()

@@ -8,6 +8,7 @@ from tests.factories import OrgFactory, member
 
 pytestmark = pytest.mark.django_db
 URL = "/acme/-/upstreams/"
+SECRET = "s3cret-pass-word"
 
 
 @pytest.fixture
@@ -23,16 +24,16 @@ def admin_client(client, org):
 
 class TestUpstreamsPage:
     def test_an_admin_adds_an_upstream_a_pattern_and_sets_the_policy(self, admin_client):
-        response = admin_client.post(URL, {"form": "upstream", "url": "http://127.0.0.1:9/s",
-                                           "username": "ci", "password": "pw"}, follow=True)
-        assert "http://127.0.0.1:9/s/ is upstream number 1." in response.content.decode()
+        response = admin_client.post(URL, {"form": "upstream", "url": "http://upstream.invalid/s",
+                                           "username": "ci", "password": SECRET}, follow=True)
+        assert "http://upstream.invalid/s/ is upstream number 1." in response.content.decode()
         assert Upstream.objects.get().username == "ci"
         admin_client.post(URL, {"form": "pattern", "kind": "reserved", "pattern": "acme-*"})
         admin_client.post(URL, {"form": "policy", "allow_list_only": "on"})
         assert UpstreamPattern.objects.get().pattern == "acme-*"
         assert UpstreamPolicy.objects.get().allow_list_only
         page = admin_client.get(URL).content.decode()
-        assert "acme-*" in page and "http://127.0.0.1:9/s/" in page and "pw" not in page
+        assert "acme-*" in page and "http://upstream.invalid/s/" in page and SECRET not in page
 
     def test_a_bad_url_is_shown_on_the_form(self, admin_client):
         response = admin_client.post(URL, {"form": "upstream", "url": "nope"})
@@ -40,7 +41,7 @@ class TestUpstreamsPage:
         assert "is not an http(s) URL" in response.content.decode()
 
     def test_remove(self, admin_client, org):
-        upstream = services.upstream_add(org=org, url="http://127.0.0.1:9/")
+        upstream = services.upstream_add(org=org, url="http://upstream.invalid/")
         pattern = services.pattern_add(org=org, kind="deny", pattern="evil-*")
         admin_client.post(f"{URL}{upstream.pk}/remove/")
         admin_client.post(f"{URL}patterns/{pattern.pk}/remove/")

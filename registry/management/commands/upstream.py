@@ -34,7 +34,8 @@ class Command(OperatorCommand):
             raise CommandError(one_line(exc)) from exc
 
     def _add(self, org, url, *, username, password):
-        upstream = services.upstream_add(org=org, url=url, username=username, password=password)
+        upstream = services.upstream_add(org=org, url=url, username=username, password=password,
+                                         trusted=True)
         self.stdout.write(f"Added upstream {upstream.url} to '{org.slug}' "
                           f"(position {upstream.position + 1}).")
 

@@ -20,3 +20,4 @@ def _upstream_settings(settings):
     settings.UPSTREAM_DEFAULT_URLS = []
     settings.UPSTREAM_CONNECT_TIMEOUT = 2
     settings.UPSTREAM_READ_TIMEOUT = 5
+    settings.UPSTREAM_BLOCK_PRIVATE_NETWORKS = True

@@ -23,17 +23,27 @@ def admin(org):
 
 class TestUpstreamsApi:
     def test_an_admin_adds_lists_and_removes(self, admin):
-        created = admin.post(BASE + "upstreams/", {"url": "http://127.0.0.1:9/simple",
+        created = admin.post(BASE + "upstreams/", {"url": "http://upstream.invalid/simple",
                                                    "username": "ci", "password": "pw"},
                              format="json")
         assert created.status_code == 201, created.content
         assert created.data["has_password"] is True and "password" not in created.data
         listed = admin.get(BASE + "upstreams/")
-        assert [u["url"] for u in listed.data["results"]] == ["http://127.0.0.1:9/simple/"]
+        assert [u["url"] for u in listed.data["results"]] == ["http://upstream.invalid/simple/"]
         gone = admin.delete(BASE + f"upstreams/{created.data['id']}/")
         assert gone.status_code == 200
         assert not Upstream.objects.exists()
         assert AuditEvent.objects.filter(action="upstream.add").get().actor is not None
+
+    def test_an_org_admin_may_not_point_the_server_at_its_own_network(self, admin, settings):
+        for url in ("http://127.0.0.1:6379/", "http://[::1]/simple/", "http://localhost/",
+                    "http://169.254.169.254/latest/"):
+            response = admin.post(BASE + "upstreams/", {"url": url}, format="json")
+            assert response.status_code == 400, url
+            assert "private network" in str(response.data["errors"]["url"])
+        settings.UPSTREAM_BLOCK_PRIVATE_NETWORKS = False  # an instance on a trusted network
+        assert admin.post(BASE + "upstreams/", {"url": "http://127.0.0.1:9/"},
+                          format="json").status_code == 201
 
     def test_a_bad_url(self, admin):
         response = admin.post(BASE + "upstreams/", {"url": "not a url"}, format="json")
@@ -84,7 +94,7 @@ class TestWhoMay:
     def test_an_org_admin_token_may(self, org):
         _, secret = token_for(org, permission="admin")
         client = client_for(token=secret)
-        assert client.post(BASE + "upstreams/", {"url": "http://127.0.0.1:9/"},
+        assert client.post(BASE + "upstreams/", {"url": "http://upstream.invalid/"},
                            format="json").status_code == 201
 
     def test_a_read_token_reads_nothing_here(self, org):

@@ -20,7 +20,7 @@ WHEEL = "requests-2.0-py3-none-any.whl"
 @pytest.fixture
 def org(upstream_index):
     org = OrgFactory(slug="acme")
-    services.upstream_add(org=org, url=upstream_index.url)
+    services.upstream_add(org=org, url=upstream_index.url, trusted=True)
     return org
 
 
@@ -228,6 +228,22 @@ class TestFiles:
 
     def test_anonymous(self, client, org):
         assert client.get(self.URL).status_code == 401
+
+
+class TestPrivateNetworks:
+    def test_an_untrusted_upstream_never_reaches_a_private_address(self, client, reader, org,
+                                                                    upstream_index):
+        # As if its name had resolved elsewhere when it was added: refused when fetched.
+        org.upstreams.update(trusted=False)
+        assert page(client, reader).status_code == 502
+        assert upstream_index.log == []
+
+    def test_nor_do_the_file_urls_of_its_pages(self, client, reader, org, upstream_index):
+        page(client, reader)
+        org.upstreams.update(trusted=False)
+        response = client.get(f"/acme/files/upstream/requests/{WHEEL}", **reader)
+        assert response.status_code == 502
+        assert upstream_index.asked("/files/") == []
 
 
 class TestUpstreamDown:
