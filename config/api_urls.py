@@ -51,5 +51,6 @@ urlpatterns = [
     path("", ApiRootView.as_view(), name="api-root"),
     path("", include("accounts.api.urls")),
     path("", include("registry.api.urls")),
+    path("", include("registry.upstream.api_urls")),
     re_path(r"^(?P<rest>.*)$", not_found),
 ]

@@ -339,3 +339,23 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 # --- password reset rate limit (per client address, like "login") ---------------------------
 # Requests for a reset mail and new passwords set from a reset link, together.
 RATE_LIMITS["password_reset"] = (env_int("RATE_LIMIT_PASSWORD_RESET", 10), 3600)
+
+# --- upstream indexes (registry.upstream) ------------------------------------------------
+# Simple index URLs every org without upstreams of its own proxies names from, in order
+# (comma-separated). None is built in: PyPI only when the operator names its simple URL.
+UPSTREAM_DEFAULT_URLS = env_list("UPSTREAM_DEFAULT_URLS", [])
+UPSTREAM_PAGE_TTL = env_int("UPSTREAM_PAGE_TTL", 600)  # seconds an upstream page is fresh
+UPSTREAM_CONNECT_TIMEOUT = env_int("UPSTREAM_CONNECT_TIMEOUT", 3)
+UPSTREAM_READ_TIMEOUT = env_int("UPSTREAM_READ_TIMEOUT", 15)
+# After this many failures in a row an upstream is skipped for the cool-down (seconds).
+UPSTREAM_BREAKER_FAILURES = env_int("UPSTREAM_BREAKER_FAILURES", 3)
+UPSTREAM_BREAKER_COOLDOWN = env_int("UPSTREAM_BREAKER_COOLDOWN", 30)
+UPSTREAM_CACHE_MAX_BYTES = env_int("UPSTREAM_CACHE_MAX_BYTES", 20 * 1024 * 1024 * 1024)
+UPSTREAM_CREDENTIALS_KEY = env("UPSTREAM_CREDENTIALS_KEY")  # a Fernet key; else from SECRET_KEY
+# Upstreams added by org admins (API, web UI) may not lead to loopback, private or link-local
+# addresses; the operator's (manage.py upstream, UPSTREAM_DEFAULT_URLS, the admin) may.
+UPSTREAM_BLOCK_PRIVATE_NETWORKS = env_bool("UPSTREAM_BLOCK_PRIVATE_NETWORKS", True)
+CELERY_BEAT_SCHEDULE["evict-upstream-cache"] = {
+    "task": "registry.upstream.tasks.evict_upstream_cache",
+    "schedule": env_int("UPSTREAM_EVICT_EVERY_SECONDS", 900),
+}

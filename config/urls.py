@@ -4,6 +4,7 @@ from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.ratelimit import rate_limited
+from registry.upstream import views as upstream_views
 from registry.views import files, health, jsonapi, simple
 from uploads import views as upload_views
 from web import urls as web_urls
@@ -25,6 +26,8 @@ org_patterns = [
     path("simple/", simple.project_list, name="simple-index"),
     path("simple/<str:project>/", simple.project_detail, name="simple-project"),
     path("files/<str:aa>/<str:bb>/<str:rest>/<str:filename>", files.download, name="file"),
+    path("files/upstream/<str:project>/<str:filename>", upstream_views.download,
+         name="upstream-file"),
     path("legacy/", upload_views.upload, name="legacy-upload"),
     path("legacy", upload_views.legacy_redirect),
     path("pypi/<str:project>/json", jsonapi.project_json, name="json-project"),

@@ -216,3 +216,7 @@ class OrganizationAdmin(accounts_admin.OrganizationAdmin):
     def delete_queryset(self, request, queryset):
         for org in queryset:
             services.org_delete(org=org, principal=_moderator(request))
+
+
+# The upstream indexes' admin pages live with them (registry.upstream.admin).
+from registry.upstream import admin as upstream_admin  # noqa: E402, F401

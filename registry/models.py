@@ -176,3 +176,129 @@ class ProhibitedName(models.Model):
 
     def __str__(self) -> str:
         return self.normalized_name
+
+
+# --- upstream indexes (registry.upstream) ------------------------------------------------
+
+
+class Upstream(models.Model):
+    """An upstream simple index the org proxies names it does not own from, first ``position``
+    first. The password is stored encrypted (registry.upstream.credentials)."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="upstreams")
+    url = models.URLField(max_length=500)
+    position = models.PositiveIntegerField(default=0)
+    username = models.CharField(max_length=200, blank=True)
+    password_encrypted = models.TextField(blank=True, editable=False)
+    # Added by the operator (manage.py, the admin): may be on a private network address.
+    trusted = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["org", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "url"], name="unique_upstream_url")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org.slug} <- {self.url}"
+
+
+class UpstreamPolicy(models.Model):
+    """The org's rules for proxied names beyond its own and reserved ones, and how many
+    requests the guard has refused."""
+
+    org = models.OneToOneField(Organization, on_delete=models.CASCADE,
+                               related_name="upstream_policy")
+    allow_list_only = models.BooleanField(default=False)
+    refusals = models.BigIntegerField(default=0, editable=False)
+
+    def __str__(self) -> str:
+        return f"upstream policy of {self.org.slug}"
+
+
+class UpstreamPatternKind(models.TextChoices):
+    RESERVED = "reserved"  # the org's own namespace: never proxied
+    ALLOW = "allow"
+    DENY = "deny"
+
+
+class UpstreamPattern(models.Model):
+    """A glob over normalised names (``acme-*``): reserved, allowed or denied upstream."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE,
+                            related_name="upstream_patterns")
+    kind = models.CharField(max_length=10, choices=UpstreamPatternKind.choices)
+    pattern = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["org", "kind", "pattern"]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "kind", "pattern"],
+                                    name="unique_upstream_pattern")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.pattern}"
+
+
+class HeldName(models.Model):
+    """Every project name an org has ever had, kept after the project is deleted: such a
+    name never falls through to an upstream."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    normalized_name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["org", "normalized_name"], name="unique_held_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.normalized_name
+
+
+class UpstreamPage(models.Model):
+    """The last good project page fetched from an upstream (parsed, upstream URLs kept), served
+    again while fresh and, when the upstream fails, stale."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    normalized_name = models.CharField(max_length=200)
+    upstream_url = models.CharField(max_length=500)
+    data = models.JSONField(default=dict)
+    fetched_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["org", "normalized_name"],
+                                    name="unique_upstream_page")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org.slug}/{self.normalized_name} from {self.upstream_url}"
+
+
+class UpstreamFile(models.Model):
+    """A proxied file kept in storage after its sha256 matched the upstream's page; counted
+    against the org's upstream cache size and evicted least recently used first."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    normalized_name = models.CharField(max_length=200)
+    filename = models.CharField(max_length=300)
+    sha256 = models.CharField(max_length=64)
+    size = models.BigIntegerField()
+    path = models.CharField(max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["org", "filename", "sha256"],
+                                    name="unique_upstream_file")
+        ]
+        indexes = [models.Index(fields=["org", "last_used_at"], name="upstream_file_lru")]
+
+    def __str__(self) -> str:
+        return f"{self.org.slug}/{self.filename}"

@@ -28,6 +28,7 @@ from registry.models import (
 )
 from registry.permissions import can
 from registry.storage import METADATA_SUFFIX, blob_folders_prune, distributions
+from registry.upstream import services as upstream_services
 
 
 class FileExists(Exception):
@@ -122,6 +123,11 @@ def project_create(*, org: Organization, name: str, principal: Principal | None 
     except IntegrityError as exc:
         raise ValidationError(f"A project named '{name}' already exists.") from exc
     index_cache.invalidate(project)  # the org's root pages list it; its name may be cached
+    # The name is the org's for ever: never proxied again, and what was proxied is dropped,
+    # now and once more after commit (a proxied page may be stored meanwhile).
+    upstream_services.name_held(org_id=org.pk, normalized=project.normalized_name)
+    transaction.on_commit(lambda: upstream_services.name_held(
+        org_id=org.pk, normalized=project.normalized_name))
     audit_record(action="project.create", org=org, principal=principal, target=project.name,
                  data={"visibility": project.visibility})
     creator = _creator(principal, org)

@@ -180,3 +180,22 @@ def audit_sentence(event) -> str:
     data = event.data if isinstance(event.data, dict) else {}
     what = phrase(event.target, data) if phrase else f"did {event.action} on {event.target}"
     return " ".join(f"{_who(event)} {what}".split()) + "."
+
+
+# Upstream indexes (registry.upstream.services).
+_REFUSALS = {"held": "the org has or had a project of that name",
+             "reserved": "it matches a reserved pattern", "denied": "it matches the deny list",
+             "not-allowed": "it is not on the allow list"}
+SENTENCES.update({
+    "upstream.add": lambda t, d: f"added the upstream index {t}"
+    + (f" (as {d['username']})" if d.get("username") else ""),
+    "upstream.remove": lambda t, d: f"removed the upstream index {t}",
+    "upstream.pattern.add": lambda t, d: f"added the {d.get('kind', '')} name pattern {t}",
+    "upstream.pattern.remove": lambda t, d: f"removed the {d.get('kind', '')} name pattern {t}",
+    "upstream.policy.update": lambda t, d: "set upstream proxying to "
+    + ("allow-listed names only" if d.get("allow_list_only") else "every name the guard allows"),
+    "upstream.refuse": lambda t, d: f"was refused {t} from upstream: "
+    + _REFUSALS.get(d.get("reason", ""), "the guard refused it")
+    + (f" ({d['pattern']})" if d.get("pattern") else ""),
+    "upstream.purge": lambda t, d: f"purged {t} from the upstream cache",
+})

@@ -21,6 +21,7 @@ from web.views import (
     settings,
     teams,
     tokens,
+    upstreams,
 )
 
 urlpatterns = [
@@ -101,4 +102,13 @@ org_urlpatterns += [
     path("-/tokens/<str:key_id>/revoke/", tokens.TokenRevokeView.as_view(),
          name="org-token-revoke"),
     path("-/audit/", audit.AuditLogPage.as_view(), name="org-audit"),
+]
+
+# Upstream indexes (web.views.upstreams).
+org_urlpatterns += [
+    path("-/upstreams/", upstreams.UpstreamsPage.as_view(), name="org-upstreams"),
+    path("-/upstreams/<int:upstream_id>/remove/", upstreams.UpstreamRemoveView.as_view(),
+         name="org-upstream-remove"),
+    path("-/upstreams/patterns/<int:pattern_id>/remove/", upstreams.PatternRemoveView.as_view(),
+         name="org-upstream-pattern-remove"),
 ]

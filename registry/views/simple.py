@@ -30,6 +30,7 @@ from registry.selectors import (
     projects_readable,
 )
 from registry.storage import url_path
+from registry.upstream import views as upstream_views
 from registry.views.common import auth_error, challenges_anonymous, is_anonymous
 
 PUBLIC_CACHE = "public, max-age=60"
@@ -362,6 +363,8 @@ def project_detail(request, org, project):
         found, lookup = readable_project(request, org, normalized, key)
     except AuthenticationFailed as exc:
         return auth_error(exc)
+    except Http404:  # not the org's to show: maybe an upstream's (registry.upstream)
+        return upstream_views.project_page(request, org, normalized, ctype)
     page = lookup.page(key) or index_cache.page_built(
         lookup.generation, key, lambda: _detail_page(found.project(), ctype))
     return respond(request, page, public=is_public(found))

@@ -35,7 +35,8 @@ def objects(org, owner):
     token, _ = token_for(org, owner, "admin")
     return {"org": org.slug, "project": project.name, "version": "1.0",
             "filename": file.filename, "team": team.slug, "username": owner.username,
-            "grant_id": grant.pk, "key_id": token.key_id, "invitation_id": 999999}
+            "grant_id": grant.pk, "key_id": token.key_id, "invitation_id": 999999,
+            "upstream_id": 999999, "pattern_id": 999999}
 
 
 def url_of(route: URLPattern, objects: dict) -> str:
