@@ -12,10 +12,10 @@ from django.http import (
     FileResponse,
     Http404,
     HttpResponse,
-    HttpResponseNotModified,
     HttpResponseRedirect,
     StreamingHttpResponse,
 )
+from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_safe
 from packaging.utils import canonicalize_name
 
@@ -53,7 +53,7 @@ def project_page(request, org_slug: str, name: str, ctype: str) -> HttpResponse:
         return auth_error(exc)
     try:
         page = proxy.rendered(org, name, sources, ctype, lambda page: simple_views.encode(
-            page, ctype, simple_views.simple.detail_html, 0))
+            page, ctype, simple_views.detail_html, 0))
     except fetch.UpstreamUnavailable as exc:
         return _unavailable(str(exc))
     if page is None:
@@ -95,12 +95,12 @@ def download(request, org, project, filename):
 
 
 def _etag(request, digest: str) -> HttpResponse | None:
+    """The 304 (or 412) a conditional request gets for a file of this sha256, else None."""
     etag = f'"{digest}"'
-    if simple_views.etag_matches(request.headers.get("If-None-Match", ""), etag):
-        response = HttpResponseNotModified()
+    response = get_conditional_response(request, etag=etag)
+    if response is not None:
         response["ETag"] = etag
-        return response
-    return None
+    return response
 
 
 def _metadata(request, org, name, source, entry) -> HttpResponse:
