@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts import statements, tokens
 from accounts.models import ApiToken
 from accounts.principals import ANONYMOUS, Principal
+from config.redis_cache import CacheUnavailable
 
 FAILURE_LIMIT = 30  # failed token attempts per IP per window
 FAILURE_WINDOW = 300  # seconds
@@ -75,6 +76,8 @@ def _refuse(ip: str | None) -> AuthenticationFailed:
             count = cache.incr(key)
         except ValueError:  # expired between add and incr
             cache.set(key, 1, FAILURE_WINDOW)
+        except CacheUnavailable:  # not counted while Redis is down: still a plain refusal
+            pass
     if count > FAILURE_LIMIT:
         return AuthenticationFailed(
             "Too many failed authentication attempts; try again later.",

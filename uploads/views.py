@@ -17,7 +17,7 @@ from registry import services as registry_services
 from registry.models import Project, ProjectStatus
 from registry.permissions import can_create_project, project_capabilities
 from registry.selectors import project_named_later
-from uploads import limits, multipart, replays, services, validation
+from uploads import dependencies, limits, multipart, replays, services, takeover, validation
 from uploads.models import UploadStatus
 
 GONE_CODES = {"action-gone"}
@@ -185,8 +185,11 @@ def _staged(org, principal, form, content, received, project, filename, digests,
     if replay is not None:
         return reply(replay.status, replay.messages)
     if earlier is not None:
+        takeover.upload_resume(earlier)  # its worker may be gone: sent again if so
         return _waited(earlier)
     retry_after = settings.UPLOAD_RETRY_AFTER_SECONDS
+    if (down := dependencies.upload_unavailable()) is not None:
+        return reply(503, (f"{down} Retry in {retry_after} seconds.",), retry_after=retry_after)
     try:
         upload = services.upload_stage(
             org=org, principal=principal, project_name=project.name if project else form.name,
