@@ -213,6 +213,10 @@ class Registry:
         return requests.post(self.url + path, json=json, timeout=10,
                              headers={"Authorization": f"Bearer {token}"})
 
+    def worker_log(self) -> str:
+        path = self.tmp_path / "worker.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
     def log_tail(self) -> str:
         worker = self.tmp_path / "worker.log"
         extra = worker.read_text(errors="replace")[-3000:] if worker.exists() else ""

@@ -1,28 +1,8 @@
 """Postgres behind a TCP proxy the test stalls (a hung server) or cuts (a server gone)."""
 
-import pytest
 import requests
 
-from tests.faults.harness import Registry, TcpProxy, postgres_url, public_org, wait_for, wheel
-
-
-@pytest.fixture
-def proxy():
-    url = postgres_url()
-    host_port = url.split("@")[-1].split("/")[0]
-    host, _, port = host_port.partition(":")
-    return TcpProxy((host or "127.0.0.1", int(port or 5432)))
-
-
-@pytest.fixture
-def proxied(tmp_path, redis_server, proxy):
-    live = Registry(tmp_path, redis_server, database_proxy=proxy,
-                    DATABASE_CONNECT_TIMEOUT="2").start()
-    try:
-        yield live
-    finally:
-        proxy.restore()
-        live.stop()
+from tests.faults.harness import public_org, wait_for, wheel
 
 
 def _authenticated_read(registry, token: str) -> int:
@@ -31,10 +11,10 @@ def _authenticated_read(registry, token: str) -> int:
 
 class TestPostgresHangs:
     def test_readyz_answers_and_cached_reads_are_served(self, tmp_path, proxied, proxy):
-        token = public_org(proxied)
-        assert proxied.upload("acme", token, wheel(tmp_path, "pkg", "1.0"), "pkg",
+        token = public_org(proxied, "hangs")
+        assert proxied.upload("hangs", token, wheel(tmp_path, "pkg", "1.0"), "pkg",
                               "1.0").status_code == 200
-        assert proxied.get("/acme/simple/pkg/").status_code == 200  # cached now
+        assert proxied.get("/hangs/simple/pkg/").status_code == 200  # cached now
 
         proxy.stall()
         # requests' timeouts bound each answer: a hang fails the test.
@@ -42,7 +22,7 @@ class TestPostgresHangs:
         assert ready.status_code == 503
         assert ready.json()["checks"]["database"].startswith("error")
         for _ in range(5):
-            assert proxied.get("/acme/simple/pkg/", timeout=3).status_code == 200
+            assert proxied.get("/hangs/simple/pkg/", timeout=3).status_code == 200
 
         proxy.restore()
         wait_for(lambda: proxied.get("/readyz", timeout=3).status_code == 200, 20,

@@ -17,14 +17,14 @@ def _reads(registry) -> dict[str, int]:
 
 class TestRedisUnreachable:
     def test_reads_work_uploads_and_writes_are_refused_and_it_recovers(self, tmp_path, registry,
-                                                                       redis_server):
+                                                                       live_redis):
         token = public_org(registry)
         admin = registry.live.token("acme", "--permission", "admin")
         assert registry.upload("acme", token, wheel(tmp_path, "pkg", "1.0"), "pkg",
                                "1.0").status_code == 200
         assert set(_reads(registry).values()) == {200}  # and cached now
 
-        redis_server.kill()
+        live_redis.kill()
         assert set(_reads(registry).values()) == {200}, registry.log_tail()
         refused = registry.upload("acme", token, wheel(tmp_path, "pkg", "1.1"), "pkg", "1.1")
         assert refused.status_code == 503, refused.text
@@ -37,7 +37,7 @@ class TestRedisUnreachable:
         # Nothing half-done: the release is not yanked.
         assert registry.get("/acme/pypi/pkg/1.0/json").json()["info"]["yanked"] is False
 
-        redis_server.start()  # the same port; the web and the worker are not restarted
+        live_redis.start()  # the same port; the web and the worker are not restarted
         assert wait_for(lambda: registry.upload("acme", token, wheel(tmp_path, "pkg", "1.1"),
                                                 "pkg", "1.1").status_code == 200, 30,
                         "an upload after Redis came back")
@@ -50,16 +50,16 @@ class TestRedisUnreachable:
 
 
 class TestRedisRestartedWithAQueuedUpload:
-    def test_a_retry_recovers_the_lost_task_at_once(self, tmp_path, registry, redis_server):
-        token = public_org(registry)
+    def test_a_retry_recovers_the_lost_task_at_once(self, tmp_path, registry, live_redis):
+        token = public_org(registry, "queued")
         registry.kill_worker()  # the upload stays queued in Redis
         path = wheel(tmp_path, "queued", "1.0")
-        first = registry.upload("acme", token, path, "queued", "1.0")
+        first = registry.upload("queued", token, path, "queued", "1.0")
         assert first.status_code == 503 and "still being validated" in first.text
 
-        redis_server.kill()  # without persistence: the queued task is gone
-        redis_server.start()
+        live_redis.kill()  # without persistence: the queued task is gone
+        live_redis.start()
         registry.start_worker()
-        retry = registry.upload("acme", token, path, "queued", "1.0")
+        retry = registry.upload("queued", token, path, "queued", "1.0")
         assert retry.status_code == 200, retry.text + registry.log_tail()
-        assert registry.get("/acme/simple/queued/").status_code == 200
+        assert registry.get("/queued/simple/queued/").status_code == 200
