@@ -284,6 +284,7 @@ def pipeline() -> Iterator[Pipeline]:
     try:
         db = _db()
         if db.vendor == "postgresql":
+            db.close_if_health_check_failed()  # as a cursor would (CONN_HEALTH_CHECKS)
             db.ensure_connection()
             with db.wrap_database_errors, db.connection.pipeline():
                 yield pipe

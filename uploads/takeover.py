@@ -31,6 +31,9 @@ from functools import lru_cache
 
 import redis
 from django.conf import settings
+from kombu.exceptions import OperationalError
+
+from uploads.models import UploadStatus
 
 log = logging.getLogger(__name__)
 CLAIM_TTL = 3  # seconds a claim outlives its last renewal
@@ -143,7 +146,7 @@ def upload_resume(upload) -> bool:
     killed, or its message was lost); True when sent. At most one resend per claim period,
     however many retries ask."""
     client = _redis()
-    if client is None:
+    if client is None or upload.status != UploadStatus.PENDING:
         return False
     try:
         if client.exists(_key("claim", upload.pk)):
@@ -156,5 +159,9 @@ def upload_resume(upload) -> bool:
     from uploads.tasks import validate_upload
 
     log.info("upload %s: no worker holds it; sending its validation again", upload.pk)
-    validate_upload.delay(upload.pk, upload_inputs(upload))
+    try:
+        validate_upload.delay(upload.pk, upload_inputs(upload))
+    except OperationalError:  # kombu's: the broker is unreachable; the retry waits as before
+        log.warning("could not send upload %s again", upload.pk, exc_info=True)
+        return False
     return True

@@ -33,8 +33,8 @@ class TestPostgresBackAfterAnOutage:
     def test_no_error_after_recovery(self, tmp_path, proxied, proxy):
         token = public_org(proxied)
         reader = proxied.live.token("acme", "--permission", "read")
-        assert proxied.upload("acme", token, wheel(tmp_path, "pkg", "1.0"), "pkg",
-                              "1.0").status_code == 200
+        first = proxied.upload("acme", token, wheel(tmp_path, "pkg", "1.0"), "pkg", "1.0")
+        assert first.status_code == 200, first.text + proxied.log_tail()
         # Every web thread holds a connection through the proxy.
         for _ in range(16):
             assert _authenticated_read(proxied, reader) == 200
