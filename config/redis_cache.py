@@ -89,11 +89,6 @@ class PooledRedisCache(BaseCache):
             self._failed(exc, action)
             raise CacheUnavailable(f"the cache is unreachable ({action})") from exc
 
-    def ping(self) -> None:
-        """Ask Redis directly, whatever is known of it; raises redis errors."""
-        self.client.ping()
-        self._down_until = 0.0
-
     # --- Django's cache API -------------------------------------------------------------
     def _timeout(self, timeout) -> int | None:
         if timeout == DEFAULT_TIMEOUT:

@@ -99,3 +99,12 @@ class TestRequestsWithoutRedis:
         response = client.post("/accounts/login/", {"username": "olive", "password": "no"})
         assert response.status_code == 503
         assert int(response["Retry-After"]) > 0
+
+    def test_readiness_says_degraded_not_down(self, client, redis_cache):
+        # The registry still serves reads: a load balancer must keep it in rotation.
+        redis_cache.kill()
+        response = client.get("/readyz")
+        assert response.status_code == 200
+        assert response.json()["status"] == "degraded"
+        assert response.json()["checks"]["cache"].startswith("error")
+        assert response.json()["checks"]["database"] == "ok"
