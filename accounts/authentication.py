@@ -75,6 +75,8 @@ def _refuse(ip: str | None) -> AuthenticationFailed:
             count = cache.incr(key)
         except ValueError:  # expired between add and incr
             cache.set(key, 1, FAILURE_WINDOW)
+        except ConnectionError:  # the cache is down: not counted, still a plain refusal
+            pass
     if count > FAILURE_LIMIT:
         return AuthenticationFailed(
             "Too many failed authentication attempts; try again later.",

@@ -91,6 +91,8 @@ MIDDLEWARE = [
     # pip and uv's reads (index, JSON API, files) without a session skip the rest of the stack.
     "registry.fastpath.IndexFastPath",
     "django.middleware.security.SecurityMiddleware",
+    # A view stopped by an unreachable cache or database answers 503 (config/faults.py).
+    "config.faults.ServiceUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -136,9 +138,29 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # --- database ---------------------------------------------------------------------------
+def _postgres_timeouts() -> dict:
+    """libpq options bounding what an unreachable or stuck Postgres costs a request: the
+    connection (``connect_timeout``), each statement (``statement_timeout``, on the server),
+    and a connection whose packets stop being acknowledged (keepalives, ``tcp_user_timeout``).
+    0 turns each off (a long ``migrate`` may need ``DATABASE_STATEMENT_TIMEOUT=0``)."""
+    statement_ms = env_int("DATABASE_STATEMENT_TIMEOUT", 30) * 1000
+    options = {"connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 5),
+               "keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10,
+               "keepalives_count": 3,
+               "tcp_user_timeout": env_int("DATABASE_TCP_USER_TIMEOUT", 30) * 1000}
+    if statement_ms:
+        options["options"] = f"-c statement_timeout={statement_ms}"
+    return options
+
+
 DATABASE_URL = env("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Connections are kept for CONN_MAX_AGE seconds and checked before a request reuses one
+    # (CONN_HEALTH_CHECKS), so a connection Postgres dropped (a restart, a failover) costs a
+    # reconnect, never a 500.
+    DATABASES = {"default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=True)}
     if env_bool("DATABASE_PREPARED_STATEMENTS", True) and DATABASES["default"]["ENGINE"].endswith(
             "postgresql"):
         # Parameters bound by the server, and a statement run five times on a connection is
@@ -147,6 +169,8 @@ if DATABASE_URL:
         # that does not track prepared statements (PgBouncer before 1.21).
         DATABASES["default"].setdefault("OPTIONS", {}).update(
             server_side_binding=True, prepare_threshold=5)
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        DATABASES["default"].setdefault("OPTIONS", {}).update(_postgres_timeouts())
     if env("TEST_DATABASE_NAME"):  # lets two test runs share one Postgres server
         DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME")}
 else:
@@ -173,20 +197,54 @@ if REDIS_URL:
             "BACKEND": "config.redis_cache.PooledRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", "wh"),
+            # A dead or hanging Redis costs a read this long at most, then is skipped for a
+            # second (config/redis_cache.py); pages are built from the database meanwhile.
+            "OPTIONS": {"socket_timeout": env_int("CACHE_TIMEOUT_MS", 500) / 1000,
+                        "socket_connect_timeout": env_int("CACHE_TIMEOUT_MS", 500) / 1000},
         }
     }
 else:
+    # Every process of a deployment drops cached pages in the cache the web reads: a command
+    # or worker with the web's database but without its Redis would leave the web's pages
+    # stale for up to a day (registry/cache.py). So a shared database needs REDIS_URL, unless
+    # LOCAL_CACHE_ONLY=1 says that no process of the deployment uses Redis (then each read
+    # checks the database, and no page can be stale).
+    if DATABASE_URL and not env_bool("LOCAL_CACHE_ONLY", False):
+        raise ImproperlyConfigured(
+            "DATABASE_URL is set but REDIS_URL is not: run every web process, worker and "
+            "manage.py command with the same REDIS_URL (cached pages would stay stale "
+            "otherwise), or set LOCAL_CACHE_ONLY=1 if no process of this deployment uses "
+            "Redis.")
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # The index trusts cached project facts (no SQL on a hit) only when every process shares the
 # cache: a write from another process (a management command, another worker) cannot reach a
 # local-memory cache, so there each read checks the project row.
 INDEX_CACHE_SHARED = REDIS_URL is not None
 
+# Retry-After (seconds) of the 503 answered while the cache or the database is unreachable.
+FAULT_RETRY_AFTER_SECONDS = env_int("FAULT_RETRY_AFTER_SECONDS", 10)
+
 # --- celery -----------------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+# A task whose worker process died (SIGKILL, the kernel's OOM killer) goes back to the queue
+# (uploads.tasks counts the deliveries of an upload and fails it after a few). A message a
+# dead worker had taken returns after the visibility timeout, which must outlast a task's
+# time limit, or a task still running would be delivered again; a retry of the upload does
+# not wait for that (uploads.takeover).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT",
+                                  env_int("CELERY_TASK_TIME_LIMIT", 300) + 60),
+    "socket_timeout": 5, "socket_connect_timeout": 2,
+}
+# Publishing a task to an unreachable broker fails in about a second (the upload answers
+# 503), instead of retrying for long.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0,
+                                    "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_TASK_SOFT_TIME_LIMIT = max(CELERY_TASK_TIME_LIMIT - 30, 10)

@@ -27,7 +27,7 @@ from registry.models import Project, ProjectStatus
 from registry.permissions import can_create_project, project_capabilities
 from registry.selectors import project_named
 from registry.storage import staging
-from uploads import limits, notify, replays, validation
+from uploads import dependencies, limits, notify, replays, takeover, validation
 from uploads.models import Upload, UploadStatus
 from uploads.publish import (
     CONFLICT,
@@ -183,8 +183,11 @@ def _staged(org: Organization, principal: Principal, form: validation.FormResult
     if replay is not None:
         return Answer(replay.status, replay.messages)
     if earlier is not None:
+        takeover.upload_resume(earlier)  # its worker may be gone: sent again if so
         return _waited(earlier)
     retry_after = settings.UPLOAD_RETRY_AFTER_SECONDS
+    if (down := dependencies.upload_unavailable()) is not None:
+        return Answer(503, (f"{down} Retry in {retry_after} seconds.",), retry_after=retry_after)
     try:
         upload = upload_stage(
             org=org, principal=principal, project_name=project.name if project else form.name,

@@ -5,19 +5,35 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.db import DatabaseError
 
 from registry.readme import release_render_description
-from uploads import publish, services
+from uploads import publish, services, takeover
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=False, max_retries=0)
+@shared_task(acks_late=True, reject_on_worker_lost=True, max_retries=0)
 def validate_upload(upload_id: int, inputs: dict | None = None) -> None:
     """Validate and publish an upload. ``inputs`` (``publish.upload_inputs``) lets validation
     start without reading the row, which the publishing transaction reads under the org's
-    lock; a message queued without them (by an older release) reads it first."""
+    lock; a message queued without them (by an older release) reads it first.
+
+    A worker killed mid-task gives the message back (``reject_on_worker_lost``); the upload's
+    claim (``uploads.takeover``) makes a second delivery of a finished upload stop at once."""
+    with takeover.upload_claimed(upload_id) as claim:
+        if claim == takeover.Claim.TOO_MANY:
+            services.upload_fail(upload_id, "Validating this file stopped the worker "
+                                            f"{takeover.MAX_DELIVERIES} times; nothing was "
+                                            "published.")
+        elif claim in (takeover.Claim.MINE, takeover.Claim.UNKNOWN):
+            _validate(upload_id, inputs)
+
+
+def _validate(upload_id: int, inputs: dict | None) -> None:
     upload = publish.upload_from_inputs(upload_id, inputs) or publish.upload_load(upload_id)
     if upload is None:
         return
     try:
         services.upload_process(upload)
+    except ConnectionError:  # the cache backend could not drop the pages (Redis down)
+        services.upload_fail(upload_id, "The registry's cache was unreachable, so the upload "
+                                        "could not be published; nothing was. Please retry.")
     except SoftTimeLimitExceeded:
         services.upload_fail(upload_id, "Validation took too long and was stopped; nothing "
                                         "was published.")

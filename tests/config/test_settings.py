@@ -29,7 +29,7 @@ print(json.dumps({
 def run_settings(**env) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items()
              if k not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "STORAGE_BACKEND",
-                          "DEBUG", "SECRET_KEY"}}
+                          "DEBUG", "SECRET_KEY", "LOCAL_CACHE_ONLY"}}
     clean.update(env, DJANGO_SETTINGS_MODULE="config.settings")
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup()\n" + PROBE],
@@ -78,11 +78,13 @@ class TestProduction:
 
     def test_postgres_binds_on_the_server_and_prepares_unless_told_not_to(self, tmp_path):
         url = "postgres://wh:pw@db.internal:5432/wheelhouse"
-        found = settings_for(WHEELHOUSE_VAR_DIR=str(tmp_path), DATABASE_URL=url)
-        assert found["db_options"] == {"server_side_binding": True, "prepare_threshold": 5}
-        off = settings_for(WHEELHOUSE_VAR_DIR=str(tmp_path), DATABASE_URL=url,
+        redis = "redis://cache.internal:6379/0"
+        found = settings_for(WHEELHOUSE_VAR_DIR=str(tmp_path), DATABASE_URL=url, REDIS_URL=redis)
+        assert found["db_options"]["server_side_binding"] is True
+        assert found["db_options"]["prepare_threshold"] == 5
+        off = settings_for(WHEELHOUSE_VAR_DIR=str(tmp_path), DATABASE_URL=url, REDIS_URL=redis,
                            DATABASE_PREPARED_STATEMENTS="0")
-        assert off["db_options"] == {}
+        assert "prepare_threshold" not in off["db_options"]
         sqlite = settings_for(WHEELHOUSE_VAR_DIR=str(tmp_path))
         assert "prepare_threshold" not in sqlite["db_options"]
 
@@ -117,3 +119,24 @@ class TestDebug:
         result = run_settings(WHEELHOUSE_VAR_DIR=str(tmp_path), SECRET_KEY="x" * 50, **env)
         assert result.returncode != 0
         assert message in result.stderr
+
+
+class TestFaultSettings:
+    URL = "postgres://wh:pw@db.internal:5432/wheelhouse"
+
+    def test_postgres_connections_and_statements_are_bounded(self, tmp_path):
+        found = settings_for(WHEELHOUSE_VAR_DIR=str(tmp_path), DATABASE_URL=self.URL,
+                             REDIS_URL="redis://cache.internal:6379/0",
+                             DATABASE_CONNECT_TIMEOUT="3", DATABASE_STATEMENT_TIMEOUT="20")
+        assert found["db_options"]["connect_timeout"] == 3
+        assert found["db_options"]["options"] == "-c statement_timeout=20000"
+
+    def test_a_shared_database_without_the_shared_cache_is_refused(self, tmp_path):
+        # A command run without the web's REDIS_URL would leave the web's pages stale.
+        result = run_settings(WHEELHOUSE_VAR_DIR=str(tmp_path), SECRET_KEY="x" * 50,
+                              DATABASE_URL=self.URL)
+        assert result.returncode != 0
+        assert "DATABASE_URL is set but REDIS_URL is not" in result.stderr
+        allowed = settings_for(WHEELHOUSE_VAR_DIR=str(tmp_path), DATABASE_URL=self.URL,
+                               LOCAL_CACHE_ONLY="1")
+        assert allowed["cache"].endswith("LocMemCache")
