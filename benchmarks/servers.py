@@ -117,13 +117,15 @@ def manage(env: dict, *args: str) -> str:
 
 def wheelhouse_bin(work: Path) -> Path:
     """A virtual environment with Wheelhouse's runtime dependencies only, as the Dockerfile's
-    ``pip install .`` gives production: the development tools (twine, schemathesis, ...) pull
-    in libraries that Django REST framework would import into every web worker. The code
-    itself runs from the checkout (``PYTHONPATH``)."""
+    ``pip install .[production]`` gives production (gunicorn, psycopg, the S3 client): the
+    development tools (twine, schemathesis, ...) pull in libraries that Django REST framework
+    would import into every web worker. The code itself runs from the checkout
+    (``PYTHONPATH``)."""
     import tomllib
 
-    dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    return make_venv(work / "venv-wheelhouse", *dependencies["dependencies"])
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    return make_venv(work / "venv-wheelhouse", *project["dependencies"],
+                     *project["optional-dependencies"]["production"])
 
 
 def start_wheelhouse(work: Path, env: dict, org: str, fresh: bool = True) -> Server:
