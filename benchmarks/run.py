@@ -1,8 +1,10 @@
 """Run by hand, never in the test suite: ``.venv/bin/python -m benchmarks.run [--quick]``.
 
 Builds the corpus, uploads it with the real twine to Wheelhouse (gunicorn, Postgres, Redis,
-DEBUG off) and to the baselines, then loads every page with wrk at concurrency 1 and 16 and
-prints req/s, p50, p99, server CPU per request and worker memory, with the ratios.
+DEBUG off) and to the baselines, then loads every page with wrk at concurrency 1 and 16,
+anonymously from a public org and with a read token from a private org holding the same
+corpus, and prints req/s, p50, p99, server CPU per request and worker memory, with the
+ratios.
 """
 
 import argparse
@@ -13,6 +15,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -286,6 +289,7 @@ def _wheelhouse_and_ceiling(results: dict, work: Path, files, args) -> None:
             private = servers.wheelhouse_private(env, wheelhouse, "bench-private")
             # The same corpus into the private org, untimed: the token reads' pages.
             results["private_upload_files_per_s"] = twine_upload(private, files)
+            _refused_without_token(private)
             _with_ceiling(results, work, wheelhouse, "", args.seconds, args.rounds, private)
         finally:
             wheelhouse.stop()
@@ -293,6 +297,17 @@ def _wheelhouse_and_ceiling(results: dict, work: Path, files, args) -> None:
             _doubled(results, work, env, args)
     finally:
         servers.drop_database(database)
+
+
+def _refused_without_token(private: servers.Server) -> None:
+    """The private org's pages must need the token, or its cells measure anonymous reads."""
+    try:
+        fetch(private.base + private.small)
+    except urllib.error.HTTPError as exc:
+        if exc.code in (401, 403, 404):
+            return
+        raise
+    raise RuntimeError(f"{private.base + private.small} answered without a token")
 
 
 def upload_round(work: Path, files: list[Path], round_: int) -> dict:
