@@ -15,21 +15,36 @@ def _cell(figures: dict | None) -> str:
     return f"{figures['rps']:.0f} / {figures['p50']:.1f} / {figures['p99']:.1f}"
 
 
+TOKEN = "-token"  # the same server read with a token (a private org; pypiserver's auth on)
+
+
 def load_table(results: dict, connections: int) -> list[str]:
+    """A row per target read anonymously, then, where measured, a row per target read with
+    a token: each server's column then holds its figures with the token, the ratios compare
+    token reads with token reads, and the last column is token / anonymous req/s."""
     load = results["load"]
     names = [n for n in ("wheelhouse", "bare-django", "wheelhouse-doubled",
-                         "bare-django-doubled", *PEERS) if n in load]
+                         "bare-django-doubled", *PEERS) if n in load or n + TOKEN in load]
     doubled = "bare-django-doubled" in load
+    token = "wheelhouse" + TOKEN in load
     lines = [f"| page (c={connections}) | " + " | ".join(names) + " | WH / ceiling"
-             + (" | doubled / its ceiling" if doubled else "") + " | WH / best peer |",
-             "|---" * (len(names) + 3 + doubled) + "|"]
-    for target in TARGETS:
-        key = f"{target}@c{connections}"
-        ratios = [_share(load, "wheelhouse", "bare-django", key)]
-        if doubled:
-            ratios.append(_share(load, "wheelhouse-doubled", "bare-django-doubled", key))
-        row = [_cell(load[n].get(key)) for n in names] + ratios + [_to_peer(load, key)]
-        lines.append(f"| {target} | " + " | ".join(row) + " |")
+             + (" | doubled / its ceiling" if doubled else "") + " | WH / best peer"
+             + (" | token / anonymous" if token else "") + " |",
+             "|---" * (len(names) + 3 + doubled + token) + "|"]
+    for suffix in ("", TOKEN) if token else ("",):
+        for target in TARGETS:
+            key = f"{target}@c{connections}"
+            ratios = [_share(load, "wheelhouse" + suffix, "bare-django" + suffix, key)]
+            if doubled:
+                ratios.append("–" if suffix else _share(load, "wheelhouse-doubled",
+                                                        "bare-django-doubled", key))
+            ratios.append(_to_peer(load, key, suffix))
+            if token:
+                ratios.append(_ratio(load, "wheelhouse" + TOKEN, "wheelhouse", key)
+                              if suffix else "–")
+            row = [_cell(load.get(n + suffix, {}).get(key)) for n in names] + ratios
+            label = f"{target} with a read token" if suffix else target
+            lines.append(f"| {label} | " + " | ".join(row) + " |")
     return lines
 
 
@@ -39,9 +54,16 @@ def _share(load: dict, ours: str, ceiling: str, key: str) -> str:
     return f"{mine['rps'] / bare['rps']:.0%}" if mine and bare else "–"
 
 
-def _to_peer(load: dict, key: str) -> str:
-    ours = load.get("wheelhouse", {}).get(key)
-    peers = [load[p][key]["rps"] for p in PEERS if p in load and key in load[p]]
+def _ratio(load: dict, ours: str, other: str, key: str) -> str:
+    mine, theirs = load.get(ours, {}).get(key), load.get(other, {}).get(key)
+    return f"{mine['rps'] / theirs['rps']:.2f}×" if mine and theirs else "–"
+
+
+def _to_peer(load: dict, key: str, suffix: str = "") -> str:
+    """Over the fastest baseline read the same way (with a token: those measured so)."""
+    ours = load.get("wheelhouse" + suffix, {}).get(key)
+    peers = [load[p + suffix][key]["rps"] for p in PEERS
+             if p + suffix in load and key in load[p + suffix]]
     return f"{ours['rps'] / max(peers):.1f}×" if ours and peers else "–"
 
 

@@ -1,17 +1,21 @@
 """Run by hand, never in the test suite: ``.venv/bin/python -m benchmarks.run [--quick]``.
 
 Builds the corpus, uploads it with the real twine to Wheelhouse (gunicorn, Postgres, Redis,
-DEBUG off) and to the baselines, then loads every page with wrk at concurrency 1 and 16 and
-prints req/s, p50, p99, server CPU per request and worker memory, with the ratios.
+DEBUG off) and to the baselines, then loads every page with wrk at concurrency 1 and 16,
+anonymously from a public org and with a read token from a private org holding the same
+corpus, and prints req/s, p50, p99, server CPU per request and worker memory, with the
+ratios.
 """
 
 import argparse
+import dataclasses
 import json
 import re
 import shutil
 import subprocess
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -67,15 +71,18 @@ def _twine(server: servers.Server, files: list[Path]) -> float:
     return time.monotonic() - started
 
 
-def fetch(url: str, accept: str = "text/html") -> tuple[bytes, str]:
-    request = urllib.request.Request(url, headers={"Accept": accept})
+def fetch(url: str, accept: str = "text/html", auth: str = "") -> tuple[bytes, str]:
+    headers = {"Accept": accept, **({"Authorization": auth} if auth else {})}
+    request = urllib.request.Request(url, headers=headers)
     with urllib.request.urlopen(request, timeout=30) as response:
+        if response.url != url:  # wrk would count the redirect's answers as pages
+            raise RuntimeError(f"{url} redirected to {response.url}")
         return response.read(), response.headers.get("Content-Type", "")
 
 
 def urls(server: servers.Server) -> dict[str, tuple[str, str]]:
     """Target name -> (URL, Accept). The file is the first link of the small page."""
-    html, _ = fetch(server.base + server.small)
+    html, _ = fetch(server.base + server.small, auth=server.read_auth)
     href = re.search(rb'href="([^"#]+)', html).group(1).decode()
     file_url = urllib.request.urljoin(server.base + server.small, href)
     return {"root": (server.base + server.root, "text/html"),
@@ -116,11 +123,15 @@ def rss_mib(pid: int) -> float:
     return total / 1024
 
 
-def wrk(url: str, accept: str, connections: int, seconds: int, pid: int) -> dict:
+def wrk(url: str, accept: str, connections: int, seconds: int, pid: int,
+        auth: str = "") -> dict:
+    """One cell. Any answer that is not 2xx or 3xx (a 401 to a token, a 404) fails the run:
+    the req/s of error pages measure nothing."""
     ticks = cpu_ticks(pid)
+    headers = ["-H", f"Accept: {accept}", *(["-H", f"Authorization: {auth}"] if auth else [])]
     result = subprocess.run(
         ["wrk", "-t", str(min(connections, 2)), "-c", str(connections), "-d", f"{seconds}s",
-         "--latency", "-H", f"Accept: {accept}", url], capture_output=True, text=True,
+         "--latency", *headers, url], capture_output=True, text=True,
         check=True, timeout=seconds + 60)
     used = (cpu_ticks(pid) - ticks) / 100  # clock ticks per second on Linux
     out = result.stdout
@@ -128,11 +139,14 @@ def wrk(url: str, accept: str, connections: int, seconds: int, pid: int) -> dict
         raise RuntimeError(f"wrk gave no figures for {url}:\n{out}\n{result.stderr}")
     requests = int(re.search(r"(\d+) requests in", out).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        raise RuntimeError(f"{errors.group(1)} of {requests} answers to {url} "
+                           f"{'with' if auth else 'without'} a token were errors:\n{out}")
     return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
             "p50": _ms(re.search(r"^\s*50%\s+(\S+)", out, re.M).group(1)),
             "p99": _ms(re.search(r"^\s*99%\s+(\S+)", out, re.M).group(1)),
             "cpu_ms_per_req": 1000 * used / max(requests, 1),
-            "errors": int(errors.group(1)) if errors else 0}
+            "errors": 0}
 
 
 def load(server: servers.Server, seconds: int) -> dict:
@@ -149,9 +163,10 @@ def load_in_turns(targets: list[tuple[servers.Server, dict]], seconds: int,
     With ``rounds`` > 1 each cell is measured that many times, in turns, and a server's
     figures for the cell are those of its median round by req/s (every round's req/s is kept
     under ``rounds_rps``): a slow stretch of the host then decides no cell alone."""
-    for _, addresses in targets:
+    for server, addresses in targets:
         for url, accept in addresses.values():
-            fetch(url, accept)  # warm the caches once, as a running registry would be
+            # Warm the caches once, as a running registry would be.
+            fetch(url, accept, server.read_auth)
     figures: list[dict] = [{} for _ in targets]
     order, turn = list(enumerate(targets)), 0
     for target in TARGETS:
@@ -161,7 +176,7 @@ def load_in_turns(targets: list[tuple[servers.Server, dict]], seconds: int,
                 for index, (server, addresses) in order if turn % 2 == 0 else order[::-1]:
                     url, accept = addresses[target]
                     measured[index].append(wrk(url, accept, connections, seconds,
-                                               server.process.pid))
+                                               server.process.pid, server.read_auth))
                 turn += 1
             for index, cell in enumerate(measured):
                 figures[index][f"{target}@c{connections}"] = _median_round(cell)
@@ -175,20 +190,30 @@ def _median_round(cell: list[dict]) -> dict:
     return {**ranked[len(ranked) // 2], "rounds_rps": [figures["rps"] for figures in cell]}
 
 
-def capture_pages(server: servers.Server, folder: Path) -> None:
-    """The exact bytes Wheelhouse serves, for the bare-Django ceiling to serve from memory."""
+def capture_pages(servers_: list[servers.Server], folder: Path) -> None:
+    """The exact bytes Wheelhouse serves, for the bare-Django ceiling to serve from memory:
+    the public org's under ``/``, the private org's (read with its token) under ``/token/``."""
     folder.mkdir(parents=True, exist_ok=True)
     manifest = {}
-    for target, (url, accept) in urls(server).items():
-        body, ctype = fetch(url, accept)
-        folder.joinpath(target).write_bytes(body)
-        manifest[{"big-html": "/big", "big-json": "/big.json"}.get(target, "/" + target)] = [
-            target, ctype]
+    for server in servers_:
+        prefix = _ceiling_prefix(server)
+        for target, (url, accept) in urls(server).items():
+            body, ctype = fetch(url, accept, server.read_auth)
+            name = ("token-" if server.read_auth else "") + target
+            folder.joinpath(name).write_bytes(body)
+            path = {"big-html": "/big", "big-json": "/big.json"}.get(target, "/" + target)
+            manifest[prefix.rstrip("/") + path] = [name, ctype]
     folder.joinpath("manifest.json").write_text(json.dumps(manifest))
 
 
+def _ceiling_prefix(server: servers.Server) -> str:
+    return "/token/" if server.read_auth else "/"
+
+
 def ceiling_urls(server: servers.Server) -> dict:
-    base = server.base
+    """The ceiling's targets; a view with ``read_auth`` sends the header, which the ceiling
+    ignores, and reads the private org's bytes."""
+    base = server.base + _ceiling_prefix(server).rstrip("/")
     return {"root": (base + "/root", "text/html"), "small": (base + "/small", "text/html"),
             "big-html": (base + "/big", "text/html"), "big-json": (base + "/big.json", "*/*"),
             "file": (base + "/file", "*/*")}
@@ -261,13 +286,28 @@ def _wheelhouse_and_ceiling(results: dict, work: Path, files, args) -> None:
                     peer.stop()
             # The same workers received every upload (a Celery worker validated them).
             results["rss_after_upload_mib"] = rss_mib(wheelhouse.process.pid)
-            _with_ceiling(results, work, wheelhouse, "", args.seconds, args.rounds)
+            private = servers.wheelhouse_private(env, wheelhouse, "bench-private")
+            # The same corpus into the private org, untimed: the token reads' pages.
+            results["private_upload_files_per_s"] = twine_upload(private, files)
+            _refused_without_token(private)
+            _with_ceiling(results, work, wheelhouse, "", args.seconds, args.rounds, private)
         finally:
             wheelhouse.stop()
         if "double" not in args.skip:
             _doubled(results, work, env, args)
     finally:
         servers.drop_database(database)
+
+
+def _refused_without_token(private: servers.Server) -> None:
+    """The private org's pages must need the token, or its cells measure anonymous reads."""
+    try:
+        fetch(private.base + private.small)
+    except urllib.error.HTTPError as exc:
+        if exc.code in (401, 403, 404):
+            return
+        raise
+    raise RuntimeError(f"{private.base + private.small} answered without a token")
 
 
 def upload_round(work: Path, files: list[Path], round_: int) -> dict:
@@ -290,18 +330,28 @@ def upload_round(work: Path, files: list[Path], round_: int) -> dict:
 
 
 def _with_ceiling(results: dict, work: Path, wheelhouse: servers.Server, suffix: str,
-                  seconds: int, rounds: int) -> None:
-    """Wheelhouse's load phase in turns with the ceiling serving the same bytes."""
+                  seconds: int, rounds: int, private: servers.Server | None = None) -> None:
+    """Wheelhouse's load phase in turns with the ceiling serving the same bytes; with
+    ``private`` (the private org read with a token) its cells take their turns too, beside a
+    ceiling serving that org's bytes."""
     pages = work / f"pages{suffix}"
-    capture_pages(wheelhouse, pages)
+    readers = [wheelhouse, *([private] if private else [])]
+    capture_pages(readers, pages)
     ceiling = servers.start_ceiling(work, pages)
+    ceilings = [ceiling]
+    if private:
+        ceilings.append(dataclasses.replace(ceiling, name="bare-django-token",
+                                            read_auth=private.read_auth))
     try:
-        ours, bare = load_in_turns([(wheelhouse, urls(wheelhouse)),
-                                    (ceiling, ceiling_urls(ceiling))], seconds, rounds)
+        targets = []
+        for ours, bare in zip(readers, ceilings, strict=True):
+            targets += [(ours, urls(ours)), (bare, ceiling_urls(bare))]
+        figures = load_in_turns(targets, seconds, rounds)
     finally:
         ceiling.stop()
-    results["load"][wheelhouse.name] = ours
-    results["load"]["bare-django" + suffix] = bare
+    for (server, _), measured in zip(targets, figures, strict=True):
+        name = server.name if server is not ceiling else "bare-django" + suffix
+        results["load"][name] = measured
 
 
 def _doubled(results: dict, work: Path, env: dict, args) -> None:
@@ -326,6 +376,10 @@ def _pypiserver(results: dict, work: Path, files, seconds: int) -> None:
                upload=False)
     cached = servers.start_pypiserver(work, packages, cached=True)
     run_server(results, cached, files, seconds, upload=False)
+    # With its authentication on for reads, as a registry a token guards: the cached one,
+    # its faster configuration for index pages.
+    guarded = servers.start_pypiserver(work, packages, cached=True, token=True)
+    run_server(results, guarded, files, seconds, upload=False)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,8 @@ Each runs on 127.0.0.1 under one gunicorn configuration (devpi has its own serve
 own virtual environment under the work folder.
 """
 
+import base64
+import dataclasses
 import os
 import socket
 import subprocess
@@ -55,6 +57,7 @@ class Server:
     process: subprocess.Popen | None = None
     upload_url: str = ""
     upload_auth: tuple[str, str] = ("", "")
+    read_auth: str = ""  # the Authorization header of every read ("" reads anonymously)
     extra: dict = field(default_factory=dict)
 
     def stop(self) -> None:
@@ -65,6 +68,11 @@ class Server:
                     process.wait(timeout=20)
                 except subprocess.TimeoutExpired:
                     process.kill()
+
+
+def basic(user: str, password: str) -> str:
+    """An ``Authorization`` value for HTTP Basic, as pip and uv send with a token."""
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
 def make_venv(path: Path, *packages: str) -> Path:
@@ -117,13 +125,15 @@ def manage(env: dict, *args: str) -> str:
 
 def wheelhouse_bin(work: Path) -> Path:
     """A virtual environment with Wheelhouse's runtime dependencies only, as the Dockerfile's
-    ``pip install .`` gives production: the development tools (twine, schemathesis, ...) pull
-    in libraries that Django REST framework would import into every web worker. The code
-    itself runs from the checkout (``PYTHONPATH``)."""
+    ``pip install .[production]`` gives production (gunicorn, psycopg, the S3 client): the
+    development tools (twine, schemathesis, ...) pull in libraries that Django REST framework
+    would import into every web worker. The code itself runs from the checkout
+    (``PYTHONPATH``)."""
     import tomllib
 
-    dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    return make_venv(work / "venv-wheelhouse", *dependencies["dependencies"])
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    return make_venv(work / "venv-wheelhouse", *project["dependencies"],
+                     *project["optional-dependencies"]["production"])
 
 
 def start_wheelhouse(work: Path, env: dict, org: str, fresh: bool = True) -> Server:
@@ -147,6 +157,21 @@ def start_wheelhouse(work: Path, env: dict, org: str, fresh: bool = True) -> Ser
                   upload_auth=("__token__", token), extra={"celery": celery})
 
 
+def wheelhouse_private(env: dict, server: Server, org: str) -> Server:
+    """A private org beside the public one, with an upload token and a read token: a view
+    of the same server whose reads send ``Authorization: Basic __token__:<read token>`` on
+    every request, as pip and uv do."""
+    env = {**env, "PYTHONPATH": str(ROOT)}
+    manage(env, "createorg", org, "--visibility", "private")
+    upload = manage(env, "createtoken", "--org", org, "--permission", "upload").split()[-1]
+    read = manage(env, "createtoken", "--org", org, "--permission", "read").split()[-1]
+    return dataclasses.replace(
+        server, name=f"{server.name}-token", root=f"/{org}/simple/",
+        small=f"/{org}/simple/pkg-0000/", big=f"/{org}/simple/big-project/",
+        upload_url=f"{server.base}/{org}/legacy/", upload_auth=("__token__", upload),
+        read_auth=basic("__token__", read))
+
+
 def ceiling_env(pages: Path) -> dict:
     return {**os.environ, **SERVER_ENV, "CEILING_PAGES": str(pages), "PYTHONPATH": str(ROOT)}
 
@@ -163,20 +188,37 @@ def start_ceiling(work: Path, pages: Path) -> Server:
 
 
 # --- pypiserver -------------------------------------------------------------------------
-def start_pypiserver(work: Path, packages: Path, cached: bool) -> Server:
+def start_pypiserver(work: Path, packages: Path, cached: bool, token: bool = False) -> Server:
+    """pypiserver over ``packages``; with ``token``, its authentication on for reads
+    (``authenticate=['download', 'list']``, an htpasswd file) and a Server whose reads send
+    the password as pip would (HTTP Basic, ``__token__`` as the user)."""
     extra = ["watchdog"] if cached else []
-    name = "pypiserver-cached" if cached else "pypiserver"
-    bin_dir = make_venv(work / f"venv-{name}", "pypiserver", "passlib", "gunicorn", *extra)
+    venv = "pypiserver-cached" if cached else "pypiserver"
+    name = venv + ("-token" if token else "")
+    bin_dir = make_venv(work / f"venv-{venv}", "pypiserver", "passlib", "gunicorn", *extra)
     packages.mkdir(parents=True, exist_ok=True)
     port = free_port()
     app = f"pypiserver:app(roots=['{packages}'], authenticate=[], password_file='.')"
+    read_auth = ""
+    if token:
+        password = uuid.uuid4().hex
+        htpasswd = work / "pypiserver.htpasswd"
+        # The scheme of Apache's ``htpasswd`` by default (apr1, MD5 in 1,000 rounds).
+        subprocess.run([str(bin_dir / "python"), "-c",
+                        "import sys; from passlib.apache import HtpasswdFile; "
+                        "f = HtpasswdFile(sys.argv[1], new=True, default_scheme='apr_md5_crypt'); "
+                        "f.set_password('__token__', sys.argv[2]); f.save()",
+                        str(htpasswd), password], check=True)
+        app = (f"pypiserver:app(roots=['{packages}'], authenticate=['download', 'list'], "
+               f"password_file='{htpasswd}')")
+        read_auth = basic("__token__", password)
     process = subprocess.Popen([str(bin_dir / "gunicorn"), app, "-b", f"127.0.0.1:{port}",
                                 *GUNICORN_ARGS], cwd=work, env={**os.environ, **SERVER_ENV},
                                stdout=_log(work, name), stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     wait_http(base + "/simple/")
     return Server(name, base, "/simple/", "/simple/pkg-0000/", "/simple/big-project/",
-                  process, upload_url=base + "/", upload_auth=("x", "x"))
+                  process, upload_url=base + "/", upload_auth=("x", "x"), read_auth=read_auth)
 
 
 # --- devpi ------------------------------------------------------------------------------
