@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts import invitations
 from accounts.principals import Principal
-from registry.models import ProjectGrant
+from registry.models import ProjectGrant, Upstream, UpstreamPattern
 from registry.storage import url_path
 from tests.conftest import basic_auth
 from tests.factories import (
@@ -53,11 +53,14 @@ def org_b_world():
     token, _ = token_for(org, owner, "admin")
     invitation, _ = invitations.invitation_create(org=org, email="b@example.com",
                                                   principal=Principal(user=owner))
+    upstream = Upstream.objects.create(org=org, url="http://upstream.invalid/simple/")
+    pattern = UpstreamPattern.objects.create(org=org, kind="reserved", pattern=f"{MARKER}-*")
     aa, bb, rest, filename = url_path(file.blake2_256_digest, file.filename).split("/")
     return {"org": org.slug, "project": project.name, "version": "1.0",
             "filename": file.filename, "aa": aa, "bb": bb, "rest": rest, "team": team.slug,
             "username": owner.username, "key_id": token.key_id, "grant_id": grant.pk,
-            "invitation_id": invitation.pk}
+            "invitation_id": invitation.pk, "upstream_id": upstream.pk,
+            "pattern_id": pattern.pk}
 
 
 def urls_for(values):
