@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from accounts import tokens
+from accounts import token_facts, tokens
 from accounts.models import ApiToken
 from accounts.principals import ANONYMOUS, Principal
 
@@ -37,9 +37,14 @@ def client_ip(request) -> str | None:
     written by the client and proves nothing). A header too short for N, or whose entry is
     no IP address, gives ``REMOTE_ADDR``: such a request did not come through the proxies.
     """
-    remote = request.META.get("REMOTE_ADDR") or None
+    return address_of(request.META)
+
+
+def address_of(meta) -> str | None:
+    """``client_ip`` from a request's META or a WSGI environ."""
+    remote = meta.get("REMOTE_ADDR") or None
     trusted = settings.TRUSTED_PROXY_COUNT
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+    forwarded = meta.get("HTTP_X_FORWARDED_FOR", "").split(",")
     if trusted <= 0 or len(forwarded) < trusted:
         return remote
     try:
@@ -50,7 +55,11 @@ def client_ip(request) -> str | None:
 
 def presented_secret(request) -> str | None:
     """The token from ``Authorization: Basic`` (password part) or ``Bearer``; else None."""
-    header = request.META.get("HTTP_AUTHORIZATION", "")
+    return secret_of(request.META.get("HTTP_AUTHORIZATION", ""))
+
+
+def secret_of(header: str) -> str | None:
+    """``presented_secret`` from the value of an Authorization header."""
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer":
         return value.strip() or None
@@ -113,18 +122,21 @@ def token_from_secret(secret: str, ip: str | None) -> ApiToken:
         )
     if token.user is not None and not token.user.is_active:
         raise AuthenticationFailed("The owner of this API token is disabled.", status=403)
-    _touch(token, ip)
+    if _touch(token, ip) and settings.INDEX_CACHE_SHARED:
+        token_facts.facts_store(token)  # the cache front answers it for the next minute
     return token
 
 
-def _touch(token: ApiToken, ip: str | None) -> None:
-    # Write at most once a minute per token, so reads do not turn into writes.
+def _touch(token: ApiToken, ip: str | None) -> bool:
+    """Record the token's use, at most once a minute per token and address, so reads do not
+    turn into writes; whether it wrote."""
     now = timezone.now()
     if token.last_used_at and (now - token.last_used_at).total_seconds() < 60 \
             and token.last_used_ip == ip:
-        return
+        return False
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=now, last_used_ip=ip)
     token.last_used_at, token.last_used_ip = now, ip
+    return True
 
 
 def principal_from_request(request, *, allow_session: bool = True) -> Principal:

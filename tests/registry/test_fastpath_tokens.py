@@ -1,0 +1,160 @@
+"""Token reads answered before Django lose access the moment the token does.
+
+The cache front answers a cached simple page for an org-owned token from its cached facts
+(accounts.token_facts). These requests go through the production WSGI application with the
+shared cache on, and check that a revoked, expired or deleted token, a wrong secret, or a
+user's token whose owner lost the right, is refused at once, not after the facts expire.
+"""
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from accounts import services as account_services
+from accounts import token_facts
+from accounts.models import ApiToken
+from accounts.principals import Principal
+from registry import fastpath
+from registry import services as registry_services
+from tests.conftest import basic_auth
+from tests.factories import (
+    MembershipFactory,
+    OrgFactory,
+    ProjectFactory,
+    ReleaseFactory,
+    UserFactory,
+    stored_file,
+    token_for,
+)
+from tests.registry.test_fastpath_headers import call
+
+pytestmark = pytest.mark.django_db
+PAGE = "/acme/simple/secret/"
+
+
+@pytest.fixture
+def app(settings):
+    settings.INDEX_CACHE_SHARED = True
+    from config.wsgi import application
+
+    return application
+
+
+@pytest.fixture
+def acme():
+    org = OrgFactory(slug="acme", default_visibility="private")
+    project = ProjectFactory(org=org, name="secret", visibility="private")
+    stored_file(ReleaseFactory(project=project, version="1.0"),
+                filename="secret-1.0-py3-none-any.whl")
+    return org
+
+
+@pytest.fixture
+def answered_early(monkeypatch):
+    """The requests the cache front answered, without Django."""
+    hits = []
+    real = fastpath._cache_hit
+
+    def recording(environ):
+        hit = real(environ)
+        hits.append(hit is not None)
+        return hit
+
+    monkeypatch.setattr(fastpath, "_cache_hit", recording)
+    return hits
+
+
+def warm(app, auth: dict) -> None:
+    """Read the page until the cache front answers it (the page and the facts are stored)."""
+    for _ in range(2):
+        status, _, _ = call(app, PAGE, **auth)
+        assert status == "200 OK"
+
+
+def test_an_org_token_read_is_answered_before_django(app, acme, answered_early,
+                                                     django_assert_num_queries):
+    _, secret = token_for(acme, permission="read")
+    warm(app, basic_auth(secret))
+    with django_assert_num_queries(0):  # no token lookup, no last-use write
+        for _ in range(5):
+            status, headers, _ = call(app, PAGE, **basic_auth(secret))
+            assert status == "200 OK"
+    assert answered_early[-5:] == [True] * 5
+    assert headers["Cache-Control"] == "private, max-age=0, must-revalidate"
+    assert headers["Vary"] == "Authorization, Accept"
+
+
+def test_a_revoked_token_is_refused_at_once(app, acme):
+    token, secret = token_for(acme, permission="read")
+    warm(app, basic_auth(secret))
+    account_services.token_revoke(token=token)
+    status, _, _ = call(app, PAGE, **basic_auth(secret))
+    assert status.startswith("403")
+
+
+def test_a_token_of_a_removed_member_is_refused_at_once(app, acme):
+    user = UserFactory()
+    MembershipFactory(org=acme, user=user, role="member")
+    _, secret = token_for(acme, user=user, permission="read")
+    warm(app, basic_auth(secret))
+    account_services.membership_remove(org=acme, user=user, principal=Principal())
+    status, _, _ = call(app, PAGE, **basic_auth(secret))
+    assert status.startswith("403")
+
+
+def test_a_token_of_a_disabled_user_is_refused_at_once(app, acme):
+    user = UserFactory()
+    MembershipFactory(org=acme, user=user, role="member")
+    _, secret = token_for(acme, user=user, permission="read")
+    warm(app, basic_auth(secret))
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    status, _, _ = call(app, PAGE, **basic_auth(secret))
+    assert status.startswith("403")
+
+
+def test_a_removed_grant_takes_the_read_at_once(app, acme):
+    project = acme.projects.get(name="secret")
+    project.restricted = True
+    project.save(update_fields=["restricted"])
+    user = UserFactory()
+    MembershipFactory(org=acme, user=user, role="member")
+    grant = registry_services.grant_set(project=project, user=user, permission="read",
+                                        principal=Principal())
+    _, secret = token_for(acme, user=user, permission="read")
+    warm(app, basic_auth(secret))
+    registry_services.grant_remove(grant=grant, principal=Principal())
+    status, _, _ = call(app, PAGE, **basic_auth(secret))
+    assert status.startswith("404")
+
+
+def test_an_expired_token_is_refused_though_its_facts_are_cached(app, acme, answered_early):
+    token, secret = token_for(acme, permission="read")
+    warm(app, basic_auth(secret))
+    key = f"tokfacts:{token.key_id}"
+    facts = token_facts.TokenFacts(*cache.get(key))
+    # Its expiry has passed since the facts were stored.
+    cache.set(key, tuple(facts._replace(expires_at=time.time() - 1)), 60)
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    status, _, _ = call(app, PAGE, **basic_auth(secret))
+    assert answered_early[-1] is False
+    assert status.startswith("403")
+
+
+def test_a_wrong_secret_with_a_right_key_id_never_passes_and_counts(app, acme):
+    token, secret = token_for(acme, permission="read")
+    warm(app, basic_auth(secret))
+    wrong = secret[:-4] + ("AAAA" if not secret.endswith("AAAA") else "BBBB")
+    status, _, _ = call(app, PAGE, **basic_auth(wrong), REMOTE_ADDR="10.9.9.9")
+    assert status.startswith("401")
+    assert cache.get("authfail:10.9.9.9") == 1
+
+
+def test_a_deleted_org_takes_its_tokens_facts(app, acme):
+    token, secret = token_for(acme, permission="read")
+    warm(app, basic_auth(secret))
+    account_services.org_delete(org=acme, principal=Principal())
+    assert token_facts.facts_get(token.key_id) is None
