@@ -13,11 +13,16 @@ that recorded its use (at most once a minute). Revoking a token (``token_revoke`
 commit, and the key id is marked dropped for far longer than any facts live, so facts stored
 by a reader that read the row just before the revocation are never served. Expiry is checked
 against the clock on every request.
+
+The full stack trusts them too for the reads ``registry.fastpath.IndexFastPath`` routes
+(``principal_from_request`` with ``index_read``): a file download or a JSON page for such a
+token costs no token query either.
 """
 
 import hmac
 import time
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import NamedTuple
 
 from django.core.cache import cache
@@ -56,9 +61,24 @@ class TokenFacts(NamedTuple):
     def matches(self, secret: str) -> bool:
         return hmac.compare_digest(tokens.hash_secret(secret), self.secret_hash)
 
+    def as_token(self) -> ApiToken:
+        """An unsaved ApiToken carrying these facts, as if loaded, for the read views' code
+        paths (its description, creator and parent are not among them)."""
+        token = ApiToken(pk=self.pk, key_id=self.key_id, secret_hash=self.secret_hash,
+                         org_id=self.org_id, user=None, permission=self.permission,
+                         projects=list(self.projects), expires_at=_datetime(self.expires_at),
+                         last_used_at=_datetime(self.last_used_at),
+                         last_used_ip=self.last_used_ip)
+        token._state.adding, token._state.db = False, "default"
+        return token
+
     def used_lately(self, ip: str | None) -> bool:
         """Whether its use from ``ip`` is recorded within the last minute."""
         return self.last_used_ip == ip and time.time() - self.last_used_at < FACTS_TTL
+
+
+def _datetime(stamp: float | None) -> datetime | None:
+    return datetime.fromtimestamp(stamp, UTC) if stamp is not None else None
 
 
 def _key(key_id: str) -> str:

@@ -90,6 +90,7 @@ class IndexFastPath:
             match = route(request.path_info)
             if match is not None:
                 request.resolver_match = match
+                request.index_read = True  # accounts.authentication trusts cached token facts
                 return self.fast(request)
         return self.get_response(request)
 

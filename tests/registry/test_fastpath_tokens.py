@@ -19,6 +19,7 @@ from accounts.models import ApiToken
 from accounts.principals import Principal
 from registry import fastpath
 from registry import services as registry_services
+from registry.storage import url_path
 from tests.conftest import basic_auth
 from tests.factories import (
     MembershipFactory,
@@ -158,3 +159,27 @@ def test_a_deleted_org_takes_its_tokens_facts(app, acme):
     warm(app, basic_auth(secret))
     account_services.org_delete(org=acme, principal=Principal())
     assert token_facts.facts_get(token.key_id) is None
+
+
+@pytest.fixture
+def wheel_url(acme):
+    file = acme.projects.get(name="secret").releases.get().files.get()
+    return f"/acme/files/{url_path(file.blake2_256_digest, file.filename)}"
+
+
+def test_an_org_token_download_reads_no_token_row(app, acme, wheel_url,
+                                                  django_assert_num_queries):
+    _, secret = token_for(acme, permission="read")
+    warm(app, basic_auth(secret))
+    call(app, wheel_url, **basic_auth(secret))  # the file's facts are cached
+    with django_assert_num_queries(0):
+        status, _, body = call(app, wheel_url, **basic_auth(secret))
+    assert status == "200 OK" and body.startswith(b"PK")
+
+
+def test_a_revoked_token_downloads_nothing_at_once(app, acme, wheel_url):
+    token, secret = token_for(acme, permission="read")
+    warm(app, basic_auth(secret))
+    assert call(app, wheel_url, **basic_auth(secret))[0] == "200 OK"
+    account_services.token_revoke(token=token)
+    assert call(app, wheel_url, **basic_auth(secret))[0].startswith("403")
