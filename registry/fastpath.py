@@ -135,9 +135,13 @@ def _cache_hit(environ) -> tuple[bytes, list[tuple[str, str]]] | None:
     ctype = simple.content_type_for(environ.get("HTTP_ACCEPT"))
     public = True
     if found.url_name == "simple-index":
-        if token is not None:
+        if token is None:
+            page = simple.anonymous_root(kwargs["org"], ctype, environ)
+        elif token.projects:
             return None  # which projects the page lists is read from the database
-        page = simple.anonymous_root(kwargs["org"], ctype, environ)
+        else:  # the page of the org's unscoped org-owned tokens, when that is this org
+            visibility_class = simple.org_token_class(token.org_id)
+            page, public = index_cache.root_lookup(kwargs["org"], visibility_class, ctype)[1], False
     elif canonicalize_name(kwargs["project"]) != kwargs["project"]:
         return None  # the view answers the redirect
     elif token is None:
@@ -166,7 +170,7 @@ def _token(environ) -> token_facts.TokenFacts | None:
         return None
     parsed = tokens.parse(secret) if secret else None
     facts = token_facts.facts_get(parsed[0]) if parsed is not None else None
-    if (facts is None or not facts.matches(parsed[1])
+    if (facts is None or not facts.matches(parsed[1]) or not facts.is_active
             or not facts.used_lately(address_of(environ))):
         return None
     return facts

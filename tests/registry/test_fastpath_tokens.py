@@ -183,3 +183,43 @@ def test_a_revoked_token_downloads_nothing_at_once(app, acme, wheel_url):
     assert call(app, wheel_url, **basic_auth(secret))[0] == "200 OK"
     account_services.token_revoke(token=token)
     assert call(app, wheel_url, **basic_auth(secret))[0].startswith("403")
+
+
+def test_an_org_token_root_page_is_answered_before_django(app, acme, answered_early,
+                                                          django_assert_num_queries):
+    _, secret = token_for(acme, permission="read")
+    warm(app, basic_auth(secret))
+    call(app, "/acme/simple/", **basic_auth(secret))
+    with django_assert_num_queries(0):
+        status, headers, body = call(app, "/acme/simple/", **basic_auth(secret))
+    assert status == "200 OK" and b"secret" in body
+    assert answered_early[-1] is True
+    assert headers["Cache-Control"] == "private, max-age=0, must-revalidate"
+
+
+def test_a_revoked_token_gets_no_root_page_at_once(app, acme):
+    token, secret = token_for(acme, permission="read")
+    warm(app, basic_auth(secret))
+    assert call(app, "/acme/simple/", **basic_auth(secret))[0] == "200 OK"
+    account_services.token_revoke(token=token)
+    assert call(app, "/acme/simple/", **basic_auth(secret))[0].startswith("403")
+
+
+def test_a_scoped_token_root_page_lists_only_its_scope(app, acme):
+    ProjectFactory(org=acme, name="other", visibility="private")
+    _, unscoped = token_for(acme, permission="read")
+    _, scoped = token_for(acme, permission="read", projects=["secret"])
+    for secret in (unscoped, unscoped, scoped, scoped):
+        status, _, body = call(app, "/acme/simple/", **basic_auth(secret))
+        assert status == "200 OK"
+    assert b"secret" in body and b"other" not in body
+
+
+def test_another_orgs_token_is_not_given_the_orgs_root_page(app, acme):
+    _, own = token_for(acme, permission="read")
+    _, foreign = token_for(OrgFactory(slug="beta"), permission="read")
+    for _ in range(2):
+        call(app, "/acme/simple/", **basic_auth(own))
+    call(app, "/beta/simple/", **basic_auth(foreign))
+    status, _, _ = call(app, "/acme/simple/", **basic_auth(foreign))
+    assert status.startswith("404")
