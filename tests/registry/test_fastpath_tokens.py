@@ -223,3 +223,24 @@ def test_another_orgs_token_is_not_given_the_orgs_root_page(app, acme):
     call(app, "/beta/simple/", **basic_auth(foreign))
     status, _, _ = call(app, "/acme/simple/", **basic_auth(foreign))
     assert status.startswith("404")
+
+
+def test_a_token_deleted_in_the_admin_is_refused_at_once(app, acme, admin_client):
+    token, secret = token_for(acme, permission="read")
+    warm(app, basic_auth(secret))
+    response = admin_client.post(f"/admin/accounts/apitoken/{token.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert call(app, PAGE, **basic_auth(secret))[0].startswith("401")
+
+
+def test_an_org_deleted_in_the_admin_takes_its_tokens_facts(acme, admin_client):
+    token, _ = token_for(acme, permission="read")
+    token.last_used_at = timezone.now()
+    token_facts.facts_store(token)  # stored by its last read
+    assert token_facts.facts_get(token.key_id) is not None
+    response = admin_client.post(
+        "/admin/accounts/organization/", {"action": "delete_selected",
+                                          "_selected_action": [acme.pk], "post": "yes"})
+    assert response.status_code == 302
+    assert not ApiToken.objects.filter(pk=token.pk).exists()
+    assert token_facts.facts_get(token.key_id) is None
