@@ -89,9 +89,18 @@ def _dropped_key(key_id: str) -> str:
     return f"tokdropped:{key_id}"
 
 
+def keys(key_id: str) -> tuple[str, str]:
+    """The cache keys ``facts_from`` reads (for a caller that fetches them with others)."""
+    return _key(key_id), _dropped_key(key_id)
+
+
 def facts_get(key_id: str) -> TokenFacts | None:
     """The cached facts of the token with that key id; None if none or dropped."""
-    found = cache.get_many([_key(key_id), _dropped_key(key_id)])
+    return facts_from(cache.get_many(keys(key_id)), key_id)
+
+
+def facts_from(found: dict, key_id: str) -> TokenFacts | None:
+    """``facts_get`` over the values ``keys(key_id)`` were found to hold."""
     entry = found.get(_key(key_id))
     if entry is None or _dropped_key(key_id) in found:
         return None

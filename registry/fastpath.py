@@ -123,10 +123,10 @@ def _cache_hit(environ) -> tuple[bytes, list[tuple[str, str]]] | None:
             or settings.SESSION_COOKIE_NAME + "=" in environ.get("HTTP_COOKIE", "")
             or not _plain_host(environ)):
         return None
-    token = None
+    credentials = None
     if "HTTP_AUTHORIZATION" in environ:
-        token = _token(environ)
-        if token is None:
+        credentials = _credentials(environ)
+        if credentials is None:
             return None
     found = route(get_path_info(environ))
     if found is None or found.url_name not in ("simple-index", "simple-project"):
@@ -135,56 +135,72 @@ def _cache_hit(environ) -> tuple[bytes, list[tuple[str, str]]] | None:
     ctype = simple.content_type_for(environ.get("HTTP_ACCEPT"))
     public = True
     if found.url_name == "simple-index":
-        if token is None:
+        if credentials is None:
             page = simple.anonymous_root(kwargs["org"], ctype, environ)
-        elif token.projects:
-            return None  # which projects the page lists is read from the database
-        else:  # the page of the org's unscoped org-owned tokens, when that is this org
-            visibility_class = simple.org_token_class(token.org_id)
-            page, public = index_cache.root_lookup(kwargs["org"], visibility_class, ctype)[1], False
+        else:
+            page, public = _token_root(kwargs["org"], ctype, credentials, environ), False
     elif canonicalize_name(kwargs["project"]) != kwargs["project"]:
         return None  # the view answers the redirect
-    elif token is None:
+    elif credentials is None:
         page = simple.anonymous_detail(kwargs["org"], kwargs["project"], ctype)
     else:
-        page, public = _token_detail(kwargs["org"], kwargs["project"], ctype, token)
+        page, public = _token_detail(kwargs["org"], kwargs["project"], ctype, credentials,
+                                     environ)
     if page is None:
         return None
     headers = [("Content-Type", page.content_type), ("Content-Length", str(len(page.body)))]
     # The view reads the session (hence Vary: Cookie) only for callers without credentials.
-    cookie = ", Cookie" if token is None else ""
+    cookie = ", Cookie" if credentials is None else ""
     for name, value in simple.page_headers(page, public=public).items():
         headers.append((name, value + cookie if name == "Vary" else value))
     return page.body, headers + _security_headers()
 
 
-def _token(environ) -> token_facts.TokenFacts | None:
-    """The cached facts of the org-owned token the request presents, when its secret
-    matches them (compared in constant time) and its use from this address is recorded
-    within the minute; else None, and Django answers (and counts a wrong secret)."""
+def _credentials(environ) -> tuple[str, str] | None:
+    """(key id, secret) of the token the request presents, when the cache front may answer
+    for one; else None, and Django answers (and counts a wrong secret)."""
     if not index_cache.shared():
         return None
     try:
         secret = secret_of(environ["HTTP_AUTHORIZATION"])
     except AuthenticationFailed:
         return None
-    parsed = tokens.parse(secret) if secret else None
-    facts = token_facts.facts_get(parsed[0]) if parsed is not None else None
-    if (facts is None or not facts.matches(parsed[1]) or not facts.is_active
+    return tokens.parse(secret) if secret else None
+
+
+def _trusted(facts: token_facts.TokenFacts | None, secret: str,
+             environ) -> token_facts.TokenFacts | None:
+    """The token's cached facts when its secret matches them (compared in constant time),
+    it is active by them and its use from this address is recorded within the minute."""
+    if (facts is None or not facts.matches(secret) or not facts.is_active
             or not facts.used_lately(address_of(environ))):
         return None
     return facts
 
 
-def _token_detail(org: str, normalized: str, ctype: str, token: token_facts.TokenFacts,
-                  ) -> tuple[index_cache.CachedPage | None, bool]:
+def _token_detail(org: str, normalized: str, ctype: str, credentials: tuple[str, str],
+                  environ) -> tuple[index_cache.CachedPage | None, bool]:
     """The cached page of a project the token may read (the view's decision, over the
-    token's and the project's cached facts), and whether the project is public."""
+    token's and the project's cached facts, read in one round trip), and whether the
+    project is public."""
+    key_id, secret = credentials
     key = index_cache.project_page_key(org, normalized, "simple", ctype)
-    lookup = index_cache.project_lookup(org, normalized, key)
-    if simple.hidden_from(Principal(token=token), lookup.route):
+    lookup = index_cache.project_lookup(org, normalized, key, also=token_facts.keys(key_id))
+    token = _trusted(token_facts.facts_from(lookup.also, key_id), secret, environ)
+    if token is None or simple.hidden_from(Principal(token=token), lookup.route):
         return None, False
     return lookup.page(key), simple.is_public(lookup.route)
+
+
+def _token_root(org: str, ctype: str, credentials: tuple[str, str],
+                environ) -> index_cache.CachedPage | None:
+    """The root page of the org's unscoped org-owned tokens, for such a token of this org
+    (a token of another org names a class no view stores under this slug)."""
+    key_id, secret = credentials
+    token = _trusted(token_facts.facts_get(key_id), secret, environ)
+    if token is None or token.projects:
+        return None  # which projects the page lists is read from the database
+    return index_cache.root_lookup(org, simple.org_token_class(token.org_id), ctype)[1]
 
 
 def _plain_host(environ) -> bool:
