@@ -4,6 +4,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 
+from accounts import token_facts
 from accounts.authentication import client_ip
 from accounts.capabilities import Permission
 from accounts.models import ApiToken, AuditEvent, Membership, Organization, Team, User
@@ -103,6 +104,14 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def delete_model(self, request, obj):
+        token_facts.facts_drop([obj.key_id])  # the cache front forgets it at once
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        token_facts.facts_drop(queryset.values_list("key_id", flat=True))
+        super().delete_queryset(request, queryset)
 
     def has_revoke_permission(self, request):
         # Revoking is the one change a token takes here: Django's change permission.

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts import tokens
+from accounts import token_facts, tokens
 from accounts.audit import audit_record
 from accounts.capabilities import PERMISSION_ORDER, OrgRole, Permission, Visibility
 from accounts.models import ApiToken, Membership, Organization, Team, User
@@ -90,6 +90,7 @@ def org_update(*, org: Organization, principal: Principal, **changes) -> Organiz
 def org_delete(*, org: Organization, principal: Principal) -> None:
     """Delete an org and everything in it; the audit trail keeps its slug."""
     audit_record(action="org.delete", org=org, principal=principal, target=org.slug)
+    token_facts.facts_drop(org.tokens.values_list("key_id", flat=True))
     org.delete()
 
 
@@ -164,6 +165,7 @@ def membership_remove(*, org: Organization, user: User, principal: Principal) ->
              theirs + [child for token in theirs for child in token_descendants(token)]}
     revoked = [token.key_id for token in ended.values() if token.revoked_at is None]
     ApiToken.objects.filter(key_id__in=revoked).update(revoked_at=timezone.now())
+    token_facts.facts_drop(revoked)
     audit_record(action="member.remove", org=org, principal=principal, target=user.username,
                  data={"before": membership.role, "after": None, "tokens_revoked": revoked})
 
@@ -255,6 +257,7 @@ def token_revoke(*, token: ApiToken, principal: Principal | None = None) -> ApiT
         if each.revoked_at is None:
             each.revoked_at = timezone.now()
             each.save(update_fields=["revoked_at"])
+            token_facts.facts_drop([each.key_id])
             audit_record(action="token.revoke", org=each.org, principal=principal,
                          target=each.key_id,
                          data={} if each is token else {"created_with": token.key_id})

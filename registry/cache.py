@@ -80,6 +80,7 @@ class Lookup(NamedTuple):
     generation: int | None  # None: nothing of the project is cached
     route: Route | None
     values: dict[str, tuple]  # the other values asked for, current ones only
+    also: dict = {}  # the values of ``also`` keys (not the project's), as stored
 
     def page(self, key: str) -> CachedPage | None:
         value = self.values.get(key)
@@ -144,22 +145,25 @@ def file_key(slug: str, filename: str) -> str:
     return f"file:{slug}:{filename}"
 
 
-def project_lookup(slug: str, normalized: str, *keys: str, create: bool = False) -> Lookup:
+def project_lookup(slug: str, normalized: str, *keys: str, create: bool = False,
+                   also: tuple[str, ...] = ()) -> Lookup:
     """The project's generation, and its facts and other values if cached under it.
 
     One round trip, which writes nothing unless ``create`` asks for a generation when none
     is current (for a reader that will store what it reads next). ``keys`` name pages (or
-    file records) of this project.
+    file records) of this project; ``also`` other keys read in the same round trip (a
+    token's cached facts, ``accounts.token_facts``).
     """
     gen_key, route_key = _project_gen_key(slug, normalized), _route_key(slug, normalized)
-    found = cache.get_many([gen_key, route_key, *keys])
+    found = cache.get_many([gen_key, route_key, *keys, *also])
     generation = found.get(gen_key)
     if create:
         generation = _generation(gen_key, generation)
     route = _valid(found.get(route_key), generation)
     values = {key: value for key in keys
               if (value := _valid(found.get(key), generation)) is not None}
-    return Lookup(generation, Route(*route) if route is not None else None, values)
+    return Lookup(generation, Route(*route) if route is not None else None, values,
+                  {key: found[key] for key in also if key in found})
 
 
 def shared() -> bool:

@@ -9,11 +9,13 @@ middleware of the setting except ``SKIPPED`` (those with nothing to do for them)
 the view the URL conf names. Everything else (any other method, any request with a session
 cookie: the web UI, the API, the admin, uploads) takes the full stack.
 
-``index_hits`` wraps the WSGI application (config/wsgi.py): an anonymous GET of a simple page
-that is in the cache, for a project anonymous callers may read (the same decision function,
+``index_hits`` wraps the WSGI application (config/wsgi.py): a GET of a simple page that is in
+the cache, for a project the caller may read (the same decision function,
 ``registry.views.simple.hidden_from``), is answered before Django builds a request, with the
-headers the stack would send. Anything else (a miss, a conditional request, a query string,
-credentials, a session cookie, a host not plainly allowed) goes on to Django unchanged.
+headers the stack would send. The caller is anonymous, or presents an org-owned token whose
+facts are cached (``accounts.token_facts``: its secret is checked on every request). Anything
+else (a miss, a conditional request, a query string, other credentials, a session cookie, a
+host not plainly allowed) goes on to Django unchanged.
 tests/registry/test_fastpath_headers.py holds both to the full stack's answer, header for
 header.
 """
@@ -32,6 +34,10 @@ from django.urls import Resolver404, ResolverMatch, resolve
 from django.utils.module_loading import import_string
 from packaging.utils import canonicalize_name
 
+from accounts import token_facts, tokens
+from accounts.authentication import AuthenticationFailed, address_of, secret_of
+from accounts.principals import Principal
+from registry import cache as index_cache
 from registry.views import simple
 
 # Names of routes in config/urls.py.
@@ -84,6 +90,7 @@ class IndexFastPath:
             match = route(request.path_info)
             if match is not None:
                 request.resolver_match = match
+                request.index_read = True  # accounts.authentication trusts cached token facts
                 return self.fast(request)
         return self.get_response(request)
 
@@ -112,28 +119,88 @@ def index_hits(application):
 
 def _cache_hit(environ) -> tuple[bytes, list[tuple[str, str]]] | None:
     if (environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or environ.get("QUERY_STRING")
-            or "HTTP_AUTHORIZATION" in environ
             or any(key.startswith("HTTP_IF_") for key in environ)  # Django answers those
             or settings.SESSION_COOKIE_NAME + "=" in environ.get("HTTP_COOKIE", "")
             or not _plain_host(environ)):
         return None
+    credentials = None
+    if "HTTP_AUTHORIZATION" in environ:
+        credentials = _credentials(environ)
+        if credentials is None:
+            return None
     found = route(get_path_info(environ))
     if found is None or found.url_name not in ("simple-index", "simple-project"):
         return None
     kwargs = found.kwargs
     ctype = simple.content_type_for(environ.get("HTTP_ACCEPT"))
+    public = True
     if found.url_name == "simple-index":
-        page = simple.anonymous_root(kwargs["org"], ctype, environ)
-    elif canonicalize_name(kwargs["project"]) == kwargs["project"]:
+        if credentials is None:
+            page = simple.anonymous_root(kwargs["org"], ctype, environ)
+        else:
+            page, public = _token_root(kwargs["org"], ctype, credentials, environ), False
+    elif canonicalize_name(kwargs["project"]) != kwargs["project"]:
+        return None  # the view answers the redirect
+    elif credentials is None:
         page = simple.anonymous_detail(kwargs["org"], kwargs["project"], ctype)
     else:
-        return None  # the view answers the redirect
+        page, public = _token_detail(kwargs["org"], kwargs["project"], ctype, credentials,
+                                     environ)
     if page is None:
         return None
     headers = [("Content-Type", page.content_type), ("Content-Length", str(len(page.body)))]
-    for name, value in simple.page_headers(page, public=True).items():
-        headers.append((name, value + ", Cookie" if name == "Vary" else value))
+    # The view reads the session (hence Vary: Cookie) only for callers without credentials.
+    cookie = ", Cookie" if credentials is None else ""
+    for name, value in simple.page_headers(page, public=public).items():
+        headers.append((name, value + cookie if name == "Vary" else value))
     return page.body, headers + _security_headers()
+
+
+def _credentials(environ) -> tuple[str, str] | None:
+    """(key id, secret) of the token the request presents, when the cache front may answer
+    for one; else None, and Django answers (and counts a wrong secret)."""
+    if not index_cache.shared():
+        return None
+    try:
+        secret = secret_of(environ["HTTP_AUTHORIZATION"])
+    except AuthenticationFailed:
+        return None
+    return tokens.parse(secret) if secret else None
+
+
+def _trusted(facts: token_facts.TokenFacts | None, secret: str,
+             environ) -> token_facts.TokenFacts | None:
+    """The token's cached facts when its secret matches them (compared in constant time),
+    it is active by them and its use from this address is recorded within the minute."""
+    if (facts is None or not facts.matches(secret) or not facts.is_active
+            or not facts.used_lately(address_of(environ))):
+        return None
+    return facts
+
+
+def _token_detail(org: str, normalized: str, ctype: str, credentials: tuple[str, str],
+                  environ) -> tuple[index_cache.CachedPage | None, bool]:
+    """The cached page of a project the token may read (the view's decision, over the
+    token's and the project's cached facts, read in one round trip), and whether the
+    project is public."""
+    key_id, secret = credentials
+    key = index_cache.project_page_key(org, normalized, "simple", ctype)
+    lookup = index_cache.project_lookup(org, normalized, key, also=token_facts.keys(key_id))
+    token = _trusted(token_facts.facts_from(lookup.also, key_id), secret, environ)
+    if token is None or simple.hidden_from(Principal(token=token), lookup.route):
+        return None, False
+    return lookup.page(key), simple.is_public(lookup.route)
+
+
+def _token_root(org: str, ctype: str, credentials: tuple[str, str],
+                environ) -> index_cache.CachedPage | None:
+    """The root page of the org's unscoped org-owned tokens, for such a token of this org
+    (a token of another org names a class no view stores under this slug)."""
+    key_id, secret = credentials
+    token = _trusted(token_facts.facts_get(key_id), secret, environ)
+    if token is None or token.projects:
+        return None  # which projects the page lists is read from the database
+    return index_cache.root_lookup(org, simple.org_token_class(token.org_id), ctype)[1]
 
 
 def _plain_host(environ) -> bool:

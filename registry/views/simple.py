@@ -21,7 +21,7 @@ from accounts.selectors import belongs_to_an_org, membership_role, org_get
 from registry import cache as index_cache
 from registry import simple
 from registry.models import Project, ProjectStatus
-from registry.permissions import can, effective_principal
+from registry.permissions import can, effective_principal, token_in_force
 from registry.selectors import (
     files_published,
     org_with_state,
@@ -101,11 +101,22 @@ def content_type_for(accept: str | None, fmt: str | None = None) -> str:
     return simple.SERVED[preferred] if preferred else simple.LEGACY_HTML_TYPE
 
 
+def org_token_class(org_id: int) -> str:
+    """The visibility class of the org's own unscoped org-owned tokens in force: they read
+    every project the root page lists (registry.fastpath looks their page up by it)."""
+    return f"org-token-{org_id}"
+
+
 def _shares_by_kind(principal: Principal, org) -> str | None:
     """The visibility class of callers who see what everyone of their kind sees ("signed-in"
-    members of other orgs, "outsider"s of every org); None for members and tokens, whose
-    class is the set of projects they may read. Anonymous callers are served apart."""
-    if principal.token is None and membership_role(org, principal.user) is None:
+    members of other orgs, "outsider"s of every org, the org's own unscoped org-owned
+    tokens); None for members and other tokens, whose class is the set of projects they may
+    read. Anonymous callers are served apart."""
+    token = principal.token
+    if (token is not None and token.user_id is None and not token.projects
+            and token_in_force(token, org)):
+        return org_token_class(org.pk)
+    if token is None and membership_role(org, principal.user) is None:
         return "signed-in" if belongs_to_an_org(principal.user) else "outsider"
     return None
 
