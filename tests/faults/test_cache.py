@@ -108,3 +108,18 @@ class TestRequestsWithoutRedis:
         assert response.json()["status"] == "degraded"
         assert response.json()["checks"]["cache"].startswith("error")
         assert response.json()["checks"]["database"] == "ok"
+
+
+@pytest.mark.django_db
+class TestOperatorCommandsWithoutRedis:
+    def test_yank_ends_with_one_line_and_changes_nothing(self, redis_cache):
+        from django.core.management import CommandError, call_command
+
+        org = OrgFactory(slug="acme", default_visibility="public")
+        release = ReleaseFactory(project=ProjectFactory(org=org, name="pkg"), version="1.0")
+        redis_cache.kill()
+        with pytest.raises(CommandError, match="cache is unreachable") as raised:
+            call_command("yank", "acme", "pkg", "1.0", "--reason", "broken")
+        assert "\n" not in str(raised.value)
+        release.refresh_from_db()
+        assert release.yanked is False

@@ -22,3 +22,10 @@ class OperatorCommand(BaseCommand):
         parser = super().create_parser(prog_name, subcommand, **kwargs)
         parser.print_usage = lambda file=None: None  # argparse errors stay one line
         return parser
+
+    def execute(self, *args, **options):
+        try:
+            return super().execute(*args, **options)
+        except ConnectionError as exc:  # the cache backend's CacheUnavailable: Redis is down
+            # The change rolled back: it could not drop the web's cached pages.
+            raise CommandError(f"Nothing was changed: {exc}; retry once Redis is back.") from exc
