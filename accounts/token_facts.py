@@ -64,13 +64,14 @@ class TokenFacts(NamedTuple):
     def as_token(self) -> ApiToken:
         """An unsaved ApiToken carrying these facts, as if loaded, for the read views' code
         paths (its description, creator and parent are not among them)."""
-        token = ApiToken(pk=self.pk, key_id=self.key_id, secret_hash=self.secret_hash,
-                         org_id=self.org_id, user=None, permission=self.permission,
-                         projects=list(self.projects), expires_at=_datetime(self.expires_at),
-                         last_used_at=_datetime(self.last_used_at),
-                         last_used_ip=self.last_used_ip)
-        token._state.adding, token._state.db = False, "default"
-        return token
+        known = {"id": self.pk, "key_id": self.key_id, "secret_hash": self.secret_hash,
+                 "org_id": self.org_id, "user_id": None, "revoked_at": None,
+                 "permission": self.permission,
+                 "projects": list(self.projects), "expires_at": _datetime(self.expires_at),
+                 "last_used_at": _datetime(self.last_used_at),
+                 "last_used_ip": self.last_used_ip}
+        names = [f.attname for f in ApiToken._meta.concrete_fields if f.attname in known]
+        return ApiToken.from_db("default", names, [known[name] for name in names])
 
     def used_lately(self, ip: str | None) -> bool:
         """Whether its use from ``ip`` is recorded within the last minute."""
