@@ -66,14 +66,21 @@ class Route(NamedTuple):
 
     def project(self) -> Project:
         """An unsaved Project (and org) carrying the cached facts, for the usual code paths."""
-        org = Organization(pk=self.org_id, slug=self.org_slug)
-        project = Project(pk=self.project_id, org=org, name=self.name,
-                          normalized_name=self.normalized_name, visibility=self.visibility,
-                          status=self.status, status_reason=self.status_reason,
-                          restricted=self.restricted, last_serial=self.last_serial)
-        for instance in (org, project):  # as if loaded: they are rows that exist
-            instance._state.adding, instance._state.db = False, "default"
+        org = _loaded(Organization, {"id": self.org_id, "slug": self.org_slug})
+        project = _loaded(Project, {
+            "id": self.project_id, "org_id": self.org_id, "name": self.name,
+            "normalized_name": self.normalized_name, "visibility": self.visibility,
+            "status": self.status, "status_reason": self.status_reason,
+            "restricted": self.restricted, "last_serial": self.last_serial})
+        project.org = org
         return project
+
+
+def _loaded(model, known: dict):
+    """A ``model`` instance as if loaded from the database with ``known`` field values (the
+    others deferred): Django's public ``from_db``."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in known]
+    return model.from_db("default", names, [known[name] for name in names])
 
 
 class Lookup(NamedTuple):
