@@ -70,11 +70,14 @@ class RedisServer:
 class TcpProxy:
     """Forwards 127.0.0.1:port to ``target``. ``stall()``: connections stay open but nothing
     is forwarded (a hung server); ``cut()``: every connection is closed and new ones are
-    refused (a server gone); ``restore()``: forwarding again."""
+    closed as soon as they come (a server gone); ``restore()``: forwarding again.
+
+    The listener stays bound throughout: closed, its port could be taken meanwhile as the
+    local port of some other connection, and the proxy could not come back on it."""
 
     def __init__(self, target: tuple[str, int]):
         self.target, self.port = target, free_port()
-        self.stalled = threading.Event()
+        self.stalled, self.gone = threading.Event(), threading.Event()
         self.links: list[socket.socket] = []
         self.lock = threading.Lock()
         self.listener = None
@@ -90,6 +93,9 @@ class TcpProxy:
                 client, _ = listener.accept()
             except OSError:
                 return
+            if self.gone.is_set():
+                client.close()
+                continue
             try:
                 server = socket.create_connection(self.target, timeout=5)
             except OSError:
@@ -120,7 +126,7 @@ class TcpProxy:
         self.stalled.set()
 
     def cut(self) -> None:
-        self.listener.close()
+        self.gone.set()
         with self.lock:
             links, self.links = self.links, []
         for sock in links:
@@ -132,8 +138,7 @@ class TcpProxy:
 
     def restore(self) -> None:
         self.stalled.clear()
-        if self.listener.fileno() == -1:
-            self._listen()
+        self.gone.clear()
 
 
 def postgres_url() -> str:
