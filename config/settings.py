@@ -8,13 +8,13 @@ Production sets ``DATABASE_URL``, ``REDIS_URL``, ``CELERY_BROKER_URL``,
 """
 
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-DEVELOPMENT_SECRET_KEY = "wheelhouse-development-key-not-for-production"  # noqa: S105
 
 
 def env(name: str, default: str | None = None) -> str | None:
@@ -48,13 +48,31 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 # --- core -----------------------------------------------------------------------------
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = env("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
-if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
-    raise ImproperlyConfigured(
-        "Refusing to start with DEBUG off and the development SECRET_KEY: set SECRET_KEY "
-        "(or DEBUG=1 for development, as scripts/serve does)."
-    )
 VAR_DIR = Path(env("WHEELHOUSE_VAR_DIR", str(BASE_DIR / "var")))
+
+
+def _installation_secret_key() -> str:
+    """The embedded default's key: random, made once and kept in VAR_DIR (owner-only), so no
+    two installations share one and operator commands need no environment. The production
+    shape (DATABASE_URL: several processes, no shared disk) must set SECRET_KEY itself."""
+    if env("DATABASE_URL"):
+        raise ImproperlyConfigured(
+            "Refusing to start without SECRET_KEY: DATABASE_URL is set (the production "
+            "shape), and every process must share one key. Set SECRET_KEY.")
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        try:
+            made = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it first
+            made = None
+        if made is not None:
+            with os.fdopen(made, "w") as out:
+                out.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+SECRET_KEY = env("SECRET_KEY") or _installation_secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env("SITE_URL", "")  # public base URL, used in printed command lines

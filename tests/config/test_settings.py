@@ -88,23 +88,32 @@ class TestProduction:
         sqlite = settings_for(WHEELHOUSE_VAR_DIR=str(tmp_path))
         assert "prepare_threshold" not in sqlite["db_options"]
 
-    def test_debug_off_refuses_the_development_secret_key(self, tmp_path):
-        result = run_settings(WHEELHOUSE_VAR_DIR=str(tmp_path), DEBUG="0")
-        assert result.returncode != 0
-        assert "development SECRET_KEY" in result.stderr
+    def test_its_key_is_random_kept_and_private(self, tmp_path):
+        first = run_settings(WHEELHOUSE_VAR_DIR=str(tmp_path), DEBUG="0")
+        assert first.returncode == 0, first.stderr
+        kept = tmp_path / "secret_key"
+        assert kept.stat().st_mode & 0o077 == 0
+        assert len(kept.read_text().strip()) >= 50
+        key = kept.read_text()
+        assert run_settings(WHEELHOUSE_VAR_DIR=str(tmp_path)).returncode == 0
+        assert kept.read_text() == key
+        other = tmp_path / "other"
+        assert run_settings(WHEELHOUSE_VAR_DIR=str(other)).returncode == 0
+        assert (other / "secret_key").read_text() != key
 
 
 class TestDebug:
     def test_off_unless_set(self, tmp_path):
         assert settings_for(WHEELHOUSE_VAR_DIR=str(tmp_path))["debug"] is False
 
-    def test_without_it_a_secret_key_is_needed(self, tmp_path):
-        result = run_settings(WHEELHOUSE_VAR_DIR=str(tmp_path))
+    def test_the_production_shape_needs_a_secret_key(self, tmp_path):
+        result = run_settings(WHEELHOUSE_VAR_DIR=str(tmp_path), REDIS_URL="redis://c:6379/0",
+                              DATABASE_URL="postgres://wh:pw@db.internal:5432/wheelhouse")
         assert result.returncode != 0
-        assert "development SECRET_KEY: set SECRET_KEY (or DEBUG=1 for development" \
-            in result.stderr
+        assert "Refusing to start without SECRET_KEY" in result.stderr
+        assert not (tmp_path / "secret_key").exists()
 
-    def test_development_mode_runs_with_the_development_key(self, tmp_path):
+    def test_development_mode_runs(self, tmp_path):
         result = run_settings(WHEELHOUSE_VAR_DIR=str(tmp_path), DEBUG="1")
         assert result.returncode == 0, result.stderr
         assert json.loads(result.stdout)["debug"] is True
