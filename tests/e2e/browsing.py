@@ -34,6 +34,7 @@ SCREENSHOTS = ROOT / "docs" / "screenshots"
 BLOCKING = ("serious", "critical")
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 740}
+PASSWORD = "a-long-test-passphrase"  # noqa: S105 - throwaway accounts of the live test server
 
 
 @pytest.fixture(scope="module")
@@ -76,3 +77,29 @@ def look_at(page, name: str) -> None:
 def fits_the_width(page) -> bool:
     return page.evaluate(
         "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+
+def set_password(registry, username: str) -> None:
+    """Give a user of the live registry ``PASSWORD``, so a browser can log in as them."""
+    registry.manage("shell", "-c", "from accounts.models import User; "
+                    f"u = User.objects.get(username='{username}'); "
+                    f"u.set_password('{PASSWORD}'); u.save()")
+
+
+def org_with_people(registry, org: str, name: str, roles: dict[str, str]) -> str:
+    """Org ``org`` on the live registry, each username of ``roles`` a member in that role,
+    with ``PASSWORD`` and the address username@example.com."""
+    registry.manage("createorg", org, "--name", name)
+    for username, role in roles.items():
+        registry.manage("addmember", org, username, "--create", "--role", role,
+                        "--email", f"{username}@example.com")
+        set_password(registry, username)
+    return org
+
+
+def log_in(page, registry, username: str) -> None:
+    page.goto(f"{registry.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()

@@ -4,14 +4,20 @@ refused request. Chromium against a live registry; the page is checked with axe-
 import pytest
 
 from tests.corpus import build_wheel
-from tests.e2e.browsing import DESKTOP, browser, fits_the_width, look_at  # noqa: F401
+from tests.e2e.browsing import (  # noqa: F401
+    DESKTOP,
+    browser,
+    fits_the_width,
+    log_in,
+    look_at,
+    org_with_people,
+)
 from tests.e2e.conftest import run_client
 from tests.live import BIN
 from tests.registry.upstream.index_server import StaticIndex, wheel_dist
 
 pytestmark = pytest.mark.e2e
 ORG = "gateway"
-PASSWORD = "a-long-test-passphrase"  # noqa: S105 - a throwaway account of the live test server
 
 
 @pytest.fixture(scope="module")
@@ -27,22 +33,7 @@ def upstream(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def gateway(registry):
-    registry.manage("createorg", ORG, "--name", "Gateway")
-    for username, role in (("gwen", "admin"), ("gus", "member")):
-        registry.manage("addmember", ORG, username, "--create", "--role", role,
-                        "--email", f"{username}@example.com")
-        registry.manage("shell", "-c", "from accounts.models import User; "
-                        f"u = User.objects.get(username='{username}'); "
-                        f"u.set_password('{PASSWORD}'); u.save()")
-    return ORG
-
-
-def log_in(page, registry, username: str) -> None:
-    page.goto(f"{registry.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
+    return org_with_people(registry, ORG, "Gateway", {"gwen": "admin", "gus": "member"})
 
 
 def pip_download(registry, token: str, name: str, dest) -> int:

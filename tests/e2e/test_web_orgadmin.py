@@ -15,39 +15,27 @@ import pytest
 from tests.corpus import build_wheel
 from tests.e2e.browsing import (  # noqa: F401
     DESKTOP,
+    PASSWORD,
     PHONE,
     browser,
     check_accessibility,
     fits_the_width,
+    log_in,
     look_at,
+    org_with_people,
 )
 from tests.e2e.conftest import twine_upload
 
 pytestmark = pytest.mark.e2e
 ORG = "crew"
-PASSWORD = "a-long-test-passphrase"  # noqa: S105 - a throwaway account of the live test server
 INVITEE = "nadia@example.com"
 
 
 @pytest.fixture(scope="module")
 def crew(registry):
     """Org ``crew``: owner ``olga``, admin ``adam``, plain member ``mona``."""
-    registry.manage("createorg", ORG, "--name", "Release Crew")
-    for username, role in (("olga", "owner"), ("adam", "admin"), ("mona", "member")):
-        registry.manage("addmember", ORG, username, "--create", "--role", role,
-                        "--email", f"{username}@example.com")
-        registry.manage("shell", "-c", "from accounts.models import User; "
-                        f"u = User.objects.get(username='{username}'); "
-                        f"u.set_password('{PASSWORD}'); u.save()")
-    return ORG
-
-
-def log_in(page, registry, username: str) -> None:
-    page.goto(f"{registry.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
+    return org_with_people(registry, ORG, "Release Crew",
+                           {"olga": "owner", "adam": "admin", "mona": "member"})
 
 
 def mail_link(registry, pattern: str) -> str:

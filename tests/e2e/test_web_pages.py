@@ -15,12 +15,20 @@ import sys
 import pytest
 
 from tests.corpus import build_wheel
-from tests.e2e.browsing import DESKTOP, PHONE, browser, fits_the_width, look_at  # noqa: F401
+from tests.e2e.browsing import (  # noqa: F401
+    DESKTOP,
+    PASSWORD,
+    PHONE,
+    browser,
+    fits_the_width,
+    log_in,
+    look_at,
+    set_password,
+)
 from tests.e2e.conftest import run_client, twine_upload
 
 pytestmark = pytest.mark.e2e
 ORG = "webpages"
-PASSWORD = "a-long-test-passphrase"  # noqa: S105 - a throwaway account of the live test server
 
 
 def ledger_metadata(version: str) -> str:
@@ -42,12 +50,6 @@ def ledger_metadata(version: str) -> str:
         "Description-Content-Type: text/markdown\n\n"
         "# Ledger\n\nBooks that balance, every time.\n"
     )
-
-
-def set_password(registry, username: str) -> None:
-    registry.manage("shell", "-c", "from accounts.models import User; "
-                    f"u = User.objects.get(username='{username}'); "
-                    f"u.set_password('{PASSWORD}'); u.save()")
 
 
 @pytest.fixture(scope="module")
@@ -74,14 +76,6 @@ def ledger(registry, tmp_path_factory):
     result = twine_upload(registry, ORG, upload, *wheels)
     assert result.returncode == 0, result.stdout + result.stderr + registry.log_tail()
     return {"wheels": wheels, "read": registry.token(ORG, "--permission", "read")}
-
-
-def log_in(page, registry, username: str) -> None:
-    page.goto(f"{registry.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
 
 
 def test_a_developer_reads_yanks_and_pip_follows(registry, browser, ledger,  # noqa: F811
